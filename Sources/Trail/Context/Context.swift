@@ -1,0 +1,70 @@
+/// The ambient context of the current task: the active span and the baggage that travels with it.
+///
+/// `Context.current` is a task-local value. `Tracer.withSpan` binds it for its closure, so everything
+/// inside (child spans, log lines, outgoing requests) sees the span, across `await`s and into child
+/// tasks and task groups. Reading it when nothing is bound is cheap and allocation-free.
+///
+/// Detached tasks, threads and Dispatch queues do not inherit task-locals. Capture the context where
+/// it is set and restore it where the work runs:
+///
+/// ```swift
+/// let context = Context.current                       // capture
+/// DispatchQueue.global().async {
+///     context.restore { logger.info("still in the request's trace") }   // restore
+/// }
+/// Task.detached { await context.restore { await work() } }
+/// ```
+public struct Context: Sendable {
+    /// The active span: a local span, or a remote parent extracted from a request. `nil` outside
+    /// any span.
+    public var span: Span?
+    /// W3C baggage: application key/values that propagate with the trace.
+    public var baggage: Baggage
+
+    @inlinable
+    public init(span: Span? = nil, baggage: Baggage = Baggage()) {
+        self.span = span
+        self.baggage = baggage
+    }
+
+    /// The active span's context, if any.
+    @inlinable
+    public var spanContext: SpanContext? { span?.context }
+
+    @TaskLocal
+    @usableFromInline
+    static var storage = Context()
+
+    /// The context bound to the current task (or thread, outside tasks). An empty context when
+    /// nothing is bound.
+    @inlinable
+    public static var current: Context { storage }
+
+    /// Runs `operation` with this context as `Context.current`, then restores the previous one.
+    public func restore<T>(_ operation: () throws -> T) rethrows -> T {
+        try Context.$storage.withValue(self, operation: operation)
+    }
+
+    /// Runs `operation` with this context as `Context.current`, then restores the previous one.
+    public func restore<T>(
+        isolation: isolated (any Actor)? = #isolation, _ operation: () async throws -> T
+    ) async rethrows -> T {
+        try await Context.$storage.withValue(self, operation: operation, isolation: isolation)
+    }
+
+    /// A copy of this context with `span` as the active span.
+    @inlinable
+    public func with(span: Span?) -> Context {
+        var copy = self
+        copy.span = span
+        return copy
+    }
+
+    /// A copy of this context with `baggage` replaced.
+    @inlinable
+    public func with(baggage: Baggage) -> Context {
+        var copy = self
+        copy.baggage = baggage
+        return copy
+    }
+}

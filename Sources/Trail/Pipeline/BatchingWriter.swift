@@ -1,0 +1,273 @@
+import Dispatch
+import Foundation
+
+/// The one queue-and-batch mechanism behind every destination.
+///
+/// Producers call ``enqueue(_:)`` from any thread or task: it takes a lock, appends to a
+/// preallocated ring buffer and returns; it never waits for the destination. A dedicated thread
+/// drains the queue in batches (cut by count or by ``Configuration/maxDelay``) and hands each batch to
+/// the ``Destination``. A slow or failing destination fills only its own queue; past the limit,
+/// records are dropped by the ``Configuration/overflow`` policy and counted.
+///
+/// ``flush(timeout:)`` and ``shutdown(timeout:)`` drain everything accepted before they were
+/// called, within a deadline.
+public final class BatchingWriter<Record: Sendable>: Sendable {
+    /// What to do with a record when the queue is full.
+    public enum OverflowPolicy: Sendable, Hashable {
+        /// Keep the queue, drop the new record.
+        case dropNewest
+        /// Drop the oldest queued record to make room for the new one.
+        case dropOldest
+    }
+
+    public struct Configuration: Sendable, Hashable {
+        /// Names the drain thread and the writer in diagnostics.
+        public var name: String
+        /// Records held at most; past it, ``overflow`` applies.
+        public var maxQueueSize: Int
+        /// Records per batch at most.
+        public var maxBatchSize: Int
+        /// A batch is written at the latest this long after its first record arrived.
+        public var maxDelay: Duration
+        /// A `write` that takes longer counts as failed (the drain moves on).
+        public var writeTimeout: Duration
+        public var overflow: OverflowPolicy
+
+        public init(
+            name: String, maxQueueSize: Int = 2048, maxBatchSize: Int = 512, maxDelay: Duration = .seconds(1),
+            writeTimeout: Duration = .seconds(30), overflow: OverflowPolicy = .dropNewest
+        ) {
+            self.name = name
+            self.maxQueueSize = max(1, maxQueueSize)
+            self.maxBatchSize = max(1, min(maxBatchSize, self.maxQueueSize))
+            self.maxDelay = maxDelay
+            self.writeTimeout = writeTimeout
+            self.overflow = overflow
+        }
+    }
+
+    /// What happened to the records, readable at any time.
+    /// `accepted == written + failed + droppedOverflowOldest + (still queued or in flight)`.
+    public struct Counters: Sendable, Hashable {
+        /// Records that entered the queue.
+        public var accepted = 0
+        /// Records in batches the destination wrote.
+        public var written = 0
+        /// Records refused because the queue was full (``OverflowPolicy/dropNewest``).
+        public var droppedQueueFull = 0
+        /// Queued records evicted to make room (``OverflowPolicy/dropOldest``).
+        public var droppedOldest = 0
+        /// Records offered after shutdown.
+        public var droppedAfterShutdown = 0
+        /// Records in batches the destination failed to write.
+        public var failed = 0
+        /// Batches the destination failed to write (threw or timed out).
+        public var failedBatches = 0
+
+        /// Every record lost for any reason.
+        public var dropped: Int { droppedQueueFull + droppedOldest + droppedAfterShutdown + failed }
+    }
+
+    let core: Core
+
+    public init(destination: some Destination<Record>, configuration: Configuration) {
+        core = Core(destination: destination, configuration: configuration)
+        let core = core
+        let thread = Thread { core.drainLoop() }
+        thread.name = "trail.\(configuration.name)"
+        thread.start()
+    }
+
+    deinit {
+        // Nobody can enqueue any more: let the drain thread write what is queued and exit.
+        core.beginShutdown()
+    }
+
+    public var configuration: Configuration { core.configuration }
+
+    /// Queues `record`; returns `false` if it was dropped (queue full under `dropNewest`, or after
+    /// shutdown). Never blocks on the destination.
+    @discardableResult
+    public func enqueue(_ record: Record) -> Bool { core.enqueue(record) }
+
+    public var counters: Counters { core.lock.withLock { $0.counters } }
+
+    /// Waits until every record accepted before this call has been written (or failed), or until
+    /// `timeout` passes. Returns `false` on timeout. Blocks the calling thread: from async code use
+    /// ``flush(timeout:)``.
+    public func flushBlocking(timeout: Duration) -> Bool { core.flush(timeout: timeout) }
+
+    /// Writes out everything accepted before this call; `false` if `timeout` passed first.
+    public func flush(timeout: Duration) async -> Bool {
+        await Core.offCooperativePool { self.core.flush(timeout: timeout) }
+    }
+
+    /// Stops accepting records, drains the queue, stops the thread and shuts the destination down.
+    /// Returns `false` if that took longer than `timeout` (the queue keeps draining afterwards).
+    public func shutdown(timeout: Duration) async -> Bool {
+        let drained = await Core.offCooperativePool { self.core.shutdown(timeout: timeout) }
+        if drained { await core.destination.shutdown() }
+        return drained
+    }
+}
+
+extension BatchingWriter {
+    final class Core: Sendable {
+        struct State {
+            var queue: RingBuffer<Record>
+            var counters = Counters()
+            /// Records that left the queue: written, failed or evicted.
+            var processed = 0
+            /// Flush requests want `processed` to reach this.
+            var flushTarget = 0
+            var shuttingDown = false
+            var stopped = false
+        }
+
+        let lock: ConditionLock<State>
+        let destination: any Destination<Record>
+        let configuration: Configuration
+
+        init(destination: any Destination<Record>, configuration: Configuration) {
+            self.destination = destination
+            self.configuration = configuration
+            self.lock = ConditionLock(State(queue: RingBuffer(capacity: configuration.maxQueueSize)))
+        }
+
+        func enqueue(_ record: Record) -> Bool {
+            let (accepted, wake) = lock.withLock { state -> (Bool, Bool) in
+                if state.shuttingDown {
+                    state.counters.droppedAfterShutdown += 1
+                    return (false, false)
+                }
+                if state.queue.isFull {
+                    switch configuration.overflow {
+                    case .dropNewest:
+                        state.counters.droppedQueueFull += 1
+                        return (false, false)
+                    case .dropOldest:
+                        _ = state.queue.popFirst()
+                        state.counters.droppedOldest += 1
+                        state.processed += 1
+                    }
+                }
+                state.queue.append(record)
+                state.counters.accepted += 1
+                return (true, state.queue.count == configuration.maxBatchSize)
+            }
+            if wake { lock.broadcast() }
+            return accepted
+        }
+
+        func drainLoop() {
+            let maxDelay = configuration.maxDelay.clampedNanoseconds
+            while true {
+                let batch: [Record]? = lock.withLock { state, waiter in
+                    let deadline = SystemTraceClock.monotonicNow() &+ maxDelay
+                    while true {
+                        let count = state.queue.count
+                        if count >= configuration.maxBatchSize { break }
+                        if count > 0 && (state.shuttingDown || state.flushTarget > state.processed) { break }
+                        if count == 0 && state.shuttingDown { return nil }
+                        if !waiter.wait(untilMonotonic: deadline) && SystemTraceClock.monotonicNow() >= deadline { break }
+                    }
+                    return state.queue.popFirst(max: configuration.maxBatchSize)
+                }
+                guard let batch else { break }
+                if batch.isEmpty { continue }
+                let error = write(batch)
+                lock.withLock { state in
+                    state.processed += batch.count
+                    if error == nil {
+                        state.counters.written += batch.count
+                    } else {
+                        state.counters.failed += batch.count
+                        state.counters.failedBatches += 1
+                    }
+                }
+                lock.broadcast()
+                if let error {
+                    Diagnostics.report("destination \"\(configuration.name)\" failed to write a batch: \(error) (failed records are counted in its writer's counters)")
+                }
+            }
+            lock.withLock { $0.stopped = true }
+            lock.broadcast()
+        }
+
+        /// Runs the destination's async `write` and waits for it on this (non-cooperative) thread.
+        private func write(_ batch: [Record]) -> (any Error)? {
+            let outcome = WriteOutcome()
+            let destination = self.destination
+            let task = Task.detached {
+                do {
+                    try await destination.write(batch)
+                    outcome.finish(nil)
+                } catch {
+                    outcome.finish(error)
+                }
+            }
+            let timeout = configuration.writeTimeout.clampedNanoseconds
+            if outcome.done.wait(timeout: .now() + .nanoseconds(Int(min(timeout, UInt64(Int.max))))) == .timedOut {
+                task.cancel()
+                return WriteTimedOut(timeout: configuration.writeTimeout)
+            }
+            return outcome.error
+        }
+
+        func flush(timeout: Duration) -> Bool {
+            let deadline = SystemTraceClock.monotonicNow() &+ timeout.clampedNanoseconds
+            return lock.withLock { state, waiter in
+                let target = state.counters.accepted
+                state.flushTarget = max(state.flushTarget, target)
+                lock.broadcast()
+                while state.processed < target && !state.stopped {
+                    if !waiter.wait(untilMonotonic: deadline) && SystemTraceClock.monotonicNow() >= deadline { return false }
+                }
+                return state.processed >= target
+            }
+        }
+
+        func beginShutdown() {
+            lock.withLock { $0.shuttingDown = true }
+            lock.broadcast()
+        }
+
+        func shutdown(timeout: Duration) -> Bool {
+            beginShutdown()
+            let deadline = SystemTraceClock.monotonicNow() &+ timeout.clampedNanoseconds
+            return lock.withLock { state, waiter in
+                while !state.stopped {
+                    if !waiter.wait(untilMonotonic: deadline) && SystemTraceClock.monotonicNow() >= deadline { return false }
+                }
+                return true
+            }
+        }
+
+        /// Runs blocking `work` on a Dispatch thread, so that waiting never ties up a thread of the
+        /// Swift concurrency pool.
+        static func offCooperativePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global().async { continuation.resume(returning: work()) }
+            }
+        }
+    }
+}
+
+/// A destination's `write` did not return within the writer's `writeTimeout`.
+public struct WriteTimedOut: Error, CustomStringConvertible {
+    public let timeout: Duration
+    public var description: String { "write did not finish within \(timeout)" }
+}
+
+/// The result of one async write, handed from the write task to the drain thread.
+/// `@unchecked Sendable`: `error` is written once, before `done` is signalled, and read only after
+/// `wait` on `done` returned `.success` (the semaphore orders the two).
+private final class WriteOutcome: @unchecked Sendable {
+    let done = DispatchSemaphore(value: 0)
+    private(set) var error: (any Error)?
+
+    func finish(_ error: (any Error)?) {
+        self.error = error
+        done.signal()
+    }
+}
