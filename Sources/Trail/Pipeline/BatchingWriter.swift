@@ -92,6 +92,9 @@ public final class BatchingWriter<Record: Sendable>: Sendable {
 
     public var counters: Counters { core.lock.withLock { $0.counters } }
 
+    /// Records waiting in the queue now (not counting a batch being written).
+    public var queuedCount: Int { core.lock.withLock { $0.queue.count } }
+
     /// Waits until every record accepted before this call has been written (or failed), or until
     /// `timeout` passes. Returns `false` on timeout. Blocks the calling thread: from async code use
     /// ``flush(timeout:)``.
@@ -243,11 +246,14 @@ extension BatchingWriter {
             }
         }
 
-        /// Runs blocking `work` on a Dispatch thread, so that waiting never ties up a thread of the
-        /// Swift concurrency pool.
+        /// Runs blocking `work` on a thread of its own. Not on a Dispatch global queue: on Linux those
+        /// share their (core-count wide) pool with Swift's cooperative executor, so a blocked wait
+        /// there can starve the very write it waits for.
         static func offCooperativePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
             await withCheckedContinuation { continuation in
-                DispatchQueue.global().async { continuation.resume(returning: work()) }
+                let thread = Thread { continuation.resume(returning: work()) }
+                thread.name = "trail.wait"
+                thread.start()
             }
         }
     }

@@ -35,6 +35,18 @@ public struct SamplingParameters: Sendable {
     public var kind: SpanKind
     public var attributes: Attributes
     public var links: [SpanLink]
+
+    public init(
+        parent: SpanContext?, traceID: TraceID, name: String, kind: SpanKind = .internal,
+        attributes: Attributes = [:], links: [SpanLink] = []
+    ) {
+        self.parent = parent
+        self.traceID = traceID
+        self.name = name
+        self.kind = kind
+        self.attributes = attributes
+        self.links = links
+    }
 }
 
 /// Decides, when a span starts, whether it is recorded and exported.
@@ -174,7 +186,7 @@ extension Sampler where Self == TraceIDRatioSampler {
 
 extension Sampler where Self == ParentBasedSampler {
     /// Follows the parent, and `root` for new traces (OpenTelemetry's default with `.alwaysOn`).
-    public static func parentBased(root: any Sampler) -> ParentBasedSampler { ParentBasedSampler(root: root) }
+    public static func parentBased(root: some Sampler) -> ParentBasedSampler { ParentBasedSampler(root: root) }
 }
 
 extension Sampler where Self == RateLimitingSampler {

@@ -1,0 +1,185 @@
+import Synchronization
+import Testing
+import Trail
+import TrailTesting
+
+/// A destination that records batches and can be told to fail or to stall.
+final class ScriptedDestination: Destination {
+    enum Mode { case ok, fail, stall }
+    struct Failure: Error {}
+
+    private let state = Mutex<(batches: [[Int]], mode: Mode)>(([], .ok))
+    /// While stalled, writes wait until `release()` (bounded by the writer's write timeout).
+    private let gate = Mutex(false)
+
+    func setMode(_ mode: Mode) { state.withLock { $0.mode = mode } }
+    var batches: [[Int]] { state.withLock { $0.batches } }
+    var records: [Int] { batches.flatMap { $0 } }
+
+    func write(_ batch: [Int]) async throws {
+        let mode = state.withLock { $0.mode }
+        switch mode {
+        case .ok: state.withLock { $0.batches.append(batch) }
+        case .fail: throw Failure()
+        case .stall:
+            for _ in 0..<2000 where !gate.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+            state.withLock { $0.batches.append(batch) }
+        }
+    }
+
+    func release() { gate.withLock { $0 = true } }
+}
+
+@Suite struct BatchingWriterTests {
+    func writer(
+        _ destination: ScriptedDestination, queue: Int = 100, batch: Int = 10, delay: Duration = .seconds(60),
+        timeout: Duration = .seconds(30), overflow: BatchingWriter<Int>.OverflowPolicy = .dropNewest
+    ) -> BatchingWriter<Int> {
+        BatchingWriter(destination: destination, configuration: .init(
+            name: "test", maxQueueSize: queue, maxBatchSize: batch, maxDelay: delay, writeTimeout: timeout, overflow: overflow))
+    }
+
+    @Test func fullBatchesAreWrittenWithoutWaitingForTheDelay() async throws {
+        let destination = ScriptedDestination()
+        let writer = writer(destination, batch: 10, delay: .seconds(60))
+        for i in 0..<30 { writer.enqueue(i) }
+        for _ in 0..<400 where writer.counters.written < 30 { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(destination.batches == [Array(0..<10), Array(10..<20), Array(20..<30)])
+        #expect(await writer.shutdown(timeout: .seconds(5)))
+    }
+
+    @Test func aPartialBatchIsWrittenAfterTheDelay() async throws {
+        let destination = ScriptedDestination()
+        let writer = writer(destination, batch: 100, delay: .milliseconds(50))
+        for i in 0..<3 { writer.enqueue(i) }
+        for _ in 0..<400 where writer.counters.written < 3 { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(destination.batches == [[0, 1, 2]])
+        #expect(writer.counters.written == 3)
+    }
+
+    @Test func flushWritesEverythingAcceptedBeforeIt() async {
+        let destination = ScriptedDestination()
+        let writer = writer(destination, batch: 7)
+        for i in 0..<50 { writer.enqueue(i) }
+        #expect(await writer.flush(timeout: .seconds(5)))
+        #expect(destination.records == Array(0..<50))
+        #expect(writer.counters.written == 50)
+    }
+
+    @Test func shutdownDrainsTheQueueAndLaterRecordsAreCountedAsDropped() async {
+        let destination = ScriptedDestination()
+        let writer = writer(destination, queue: 1000, batch: 64)
+        for i in 0..<500 { writer.enqueue(i) }
+        #expect(await writer.shutdown(timeout: .seconds(5)))
+        #expect(destination.records == Array(0..<500))
+        #expect(!writer.enqueue(501))
+        let counters = writer.counters
+        #expect(counters.accepted == 500 && counters.written == 500 && counters.droppedAfterShutdown == 1)
+    }
+
+    @Test func whenTheDestinationIsStuckDropNewestCountsExactlyTheOverflowAndNeverBlocks() async throws {
+        let destination = ScriptedDestination()
+        destination.setMode(.stall)
+        let writer = writer(destination, queue: 20, batch: 5, delay: .milliseconds(1))
+        writer.enqueue(-1)
+        // Wait until the first record is in flight (the stalled write holds it).
+        for _ in 0..<400 where !isDrained(writer) { try await Task.sleep(for: .milliseconds(5)) }
+        let clock = ContinuousClock()
+        let elapsed = clock.measure { for i in 0..<1000 { writer.enqueue(i) } }
+        #expect(elapsed < .seconds(1), "enqueue never waits for the destination")
+        let counters = writer.counters
+        #expect(counters.accepted == 1 + 20)
+        #expect(counters.droppedQueueFull == 1000 - 20)
+        destination.setMode(.ok)
+        destination.release()
+        #expect(await writer.flush(timeout: .seconds(10)))
+        #expect(destination.records == [-1] + Array(0..<20))
+    }
+
+    @Test func dropOldestKeepsTheNewestRecordsAndCountsTheEvicted() async throws {
+        let destination = ScriptedDestination()
+        destination.setMode(.stall)
+        let writer = writer(destination, queue: 10, batch: 10, delay: .milliseconds(1), overflow: .dropOldest)
+        writer.enqueue(-1)
+        for _ in 0..<400 where !isDrained(writer) { try await Task.sleep(for: .milliseconds(5)) }
+        for i in 0..<100 { writer.enqueue(i) }
+        destination.setMode(.ok)
+        destination.release()
+        #expect(await writer.flush(timeout: .seconds(10)))
+        #expect(destination.records == [-1] + Array(90..<100))
+        let counters = writer.counters
+        #expect(counters.droppedOldest == 90)
+        #expect(counters.accepted == counters.written + counters.droppedOldest)
+    }
+
+    @Test func aFailingDestinationCountsFailedBatchesAndTheWriterKeepsGoing() async {
+        let destination = ScriptedDestination()
+        destination.setMode(.fail)
+        let writer = writer(destination, batch: 10)
+        for i in 0..<25 { writer.enqueue(i) }
+        #expect(await writer.flush(timeout: .seconds(5)))
+        var counters = writer.counters
+        #expect(counters.failed == 25 && counters.failedBatches == 3 && counters.written == 0)
+        destination.setMode(.ok)
+        for i in 0..<5 { writer.enqueue(i) }
+        #expect(await writer.flush(timeout: .seconds(5)))
+        counters = writer.counters
+        #expect(counters.written == 5 && counters.accepted == 30)
+    }
+
+    @Test func aHangingWriteTimesOutAndIsCountedAsFailed() async {
+        let destination = ScriptedDestination()
+        destination.setMode(.stall)
+        let writer = writer(destination, batch: 5, timeout: .milliseconds(100))
+        for i in 0..<5 { writer.enqueue(i) }
+        #expect(await writer.flush(timeout: .seconds(5)))
+        #expect(writer.counters.failedBatches == 1)
+        destination.release()
+    }
+
+    @Test func flushGivesUpAtItsDeadlineWhenTheDestinationIsStuck() async {
+        let destination = ScriptedDestination()
+        destination.setMode(.stall)
+        let writer = writer(destination, batch: 5, timeout: .seconds(30))
+        for i in 0..<5 { writer.enqueue(i) }
+        let clock = ContinuousClock()
+        let start = clock.now
+        #expect(await writer.flush(timeout: .milliseconds(100)) == false)
+        #expect(clock.now - start < .seconds(5))
+        destination.release()
+        #expect(await writer.flush(timeout: .seconds(10)))
+    }
+
+    @Test func theBatchSpanProcessorExportsSampledSpansInBatches() async throws {
+        let exporter = InMemorySpanExporter()
+        let processor = BatchSpanProcessor(exporter: exporter, configuration: .init(name: "spans", maxQueueSize: 100, maxBatchSize: 8))
+        let tracer = Tracer(resource: .detect(serviceName: "b"), processors: [processor])
+        for i in 0..<20 { tracer.withSpan("op", attributes: ["i": .int(i)]) { _ in } }
+        let unsampled = Tracer(resource: .detect(serviceName: "b"), sampler: .alwaysOff, processors: [processor])
+        unsampled.withSpan("dropped") { _ in }
+        #expect(await tracer.forceFlush())
+        #expect(exporter.spans.count == 20)
+        #expect(exporter.batches.allSatisfy { $0 <= 8 })
+        #expect(await tracer.shutdown())
+        tracer.withSpan("late") { _ in }
+        #expect(processor.writer.counters.droppedAfterShutdown == 1)
+    }
+
+    @Test func spanDefaultsComeFromTheOTELBSPVariables() {
+        let config = BatchingWriter<SpanData>.Configuration.spanDefaults(environment: [
+            "OTEL_BSP_SCHEDULE_DELAY": "250", "OTEL_BSP_EXPORT_TIMEOUT": "1000",
+            "OTEL_BSP_MAX_QUEUE_SIZE": "100", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "",
+        ])
+        #expect(config.maxDelay == .milliseconds(250))
+        #expect(config.writeTimeout == .seconds(1))
+        #expect(config.maxQueueSize == 100)
+        #expect(config.maxBatchSize == 100, "512 is capped at the queue size")
+        let bad = BatchingWriter<SpanData>.Configuration.spanDefaults(environment: ["OTEL_BSP_MAX_QUEUE_SIZE": "lots"])
+        #expect(bad.maxQueueSize == 2048)
+    }
+
+    /// `true` once nothing is queued (records may still be in flight).
+    private func isDrained(_ writer: BatchingWriter<Int>) -> Bool {
+        writer.counters.accepted > 0 && writer.queuedCount == 0
+    }
+}
