@@ -178,7 +178,11 @@ final class SpanStorage: Sendable {
         self.tracer = tracer
         let limits = tracer.limits
         var state = State(name: name, attributes: [:], links: [])
-        if attributes.count <= limits.attributeCountLimit && limits.attributeValueLengthLimit == nil {
+        if attributes.isEmpty {
+            // Most spans get a few attributes after they start: one allocation instead of a regrowth
+            // per append.
+            state.attributes.storage.reserveCapacity(min(8, limits.attributeCountLimit))
+        } else if attributes.count <= limits.attributeCountLimit && limits.attributeValueLengthLimit == nil {
             state.attributes = attributes
         } else {
             for (key, value) in attributes { state.setAttribute(key, value, limits: limits) }
