@@ -34,9 +34,9 @@ extension AttributeValue: ExpressibleByStringLiteral, ExpressibleByStringInterpo
 }
 
 extension AttributeValue {
-    /// An integer attribute from any fixed-width integer (clamped to the `Int64` range).
+    /// An integer attribute from an `Int` (the `.int` case itself takes `Int64`).
     @inlinable
-    public static func int(_ value: some BinaryInteger) -> AttributeValue { .int(Int64(clamping: value)) }
+    public static func int(_ value: Int) -> AttributeValue { .int(Int64(value)) }
 }
 
 /// An ordered list of attributes with unique keys.

@@ -29,7 +29,7 @@ enum ResourceDetection {
 
     /// `process.*`, and the executable name for the `unknown_service:` fallback.
     static func process(_ files: DetectionFileSystem) -> (attributes: Attributes, executableName: String?) {
-        var attributes: Attributes = ["process.pid": .int(getpid())]
+        var attributes: Attributes = ["process.pid": .int(Int(getpid()))]
         let path = executablePath(files)
         let name = path.map(lastPathComponent) ?? CommandLine.arguments.first.map(lastPathComponent)
         let executableName = name.flatMap { $0.isEmpty ? nil : $0 }

@@ -24,16 +24,18 @@ public final class Tracer: Sendable {
     /// - Parameters:
     ///   - resource: who produces the spans (`service.name` and friends); detected from the process
     ///     and the `OTEL_*` variables by default.
-    ///   - sampler: OpenTelemetry's default, parent-based with always-on for roots.
+    ///   - sampler: from `OTEL_TRACES_SAMPLER`/`OTEL_TRACES_SAMPLER_ARG`; OpenTelemetry's default,
+    ///     parent-based with always-on for roots, when they are unset.
     ///   - processors: where ended spans go; usually one ``BatchSpanProcessor``.
+    ///   - limits: from the `OTEL_SPAN_*_LIMIT` / `OTEL_ATTRIBUTE_*_LIMIT` variables, else 128 each.
     public init(
         resource: Resource = .detect(),
         scope: InstrumentationScope = InstrumentationScope(name: "trail"),
-        sampler: any Sampler = ParentBasedSampler(root: AlwaysOnSampler()),
+        sampler: any Sampler = SamplerConfiguration.makeSampler(fromEnvironment: Environment.process),
         processors: [any SpanProcessor] = [],
         idGenerator: any IDGenerator = RandomIDGenerator(),
         clock: any TraceClock = SystemTraceClock(),
-        limits: SpanLimits = SpanLimits()
+        limits: SpanLimits = .fromEnvironment()
     ) {
         self.resource = resource
         self.scope = scope
