@@ -15,6 +15,7 @@
 public struct Baggage: Hashable, Sendable, CustomStringConvertible {
     /// One list member: a key, its decoded value and its properties.
     public struct Entry: Hashable, Sendable {
+        /// The key, an RFC 7230 token.
         public var key: String
         /// The decoded value (any Unicode text).
         public var value: String
@@ -22,6 +23,7 @@ public struct Baggage: Hashable, Sendable, CustomStringConvertible {
         /// `propertyKey=propertyValue;flag`. `nil` when there are none.
         public var metadata: String?
 
+        /// An entry as given; it is validated when it enters a ``Baggage``.
         public init(key: String, value: String, metadata: String? = nil) {
             self.key = key
             self.value = value
@@ -212,6 +214,7 @@ public struct Baggage: Hashable, Sendable, CustomStringConvertible {
         withinLimits().map(\.encoded).joined(separator: ",")
     }
 
+    /// The ``headerValue``.
     public var description: String { headerValue }
 
     /// The encoded form of one member.

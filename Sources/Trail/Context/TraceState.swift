@@ -17,9 +17,12 @@
 public struct TraceState: Hashable, Sendable, CustomStringConvertible {
     /// One `key=value` list member.
     public struct Entry: Hashable, Sendable {
+        /// The vendor key, e.g. `congo` or `fw529a3039@dt`.
         public var key: String
+        /// The opaque vendor value.
         public var value: String
 
+        /// An entry as given; it is validated when it enters a ``TraceState``.
         public init(key: String, value: String) {
             self.key = key
             self.value = value
@@ -217,6 +220,7 @@ public struct TraceState: Hashable, Sendable, CustomStringConvertible {
         return result
     }
 
+    /// The ``headerValue``.
     public var description: String { headerValue }
 
     /// The length of `key=value`.

@@ -34,6 +34,7 @@ public struct B3Propagator: Propagator {
     /// The headers written on injection; extraction reads both encodings.
     public var encoding: Encoding
 
+    /// A B3 propagator that injects `encoding` (the single `b3` header unless told otherwise).
     public init(encoding: Encoding = .single) {
         self.encoding = encoding
     }

@@ -5,6 +5,7 @@
 /// dropped one by one, as ``Baggage/init(headerValue:)`` describes. Injection writes the context's
 /// baggage as one field, within the 64-member / 8192-byte limits, and nothing when it is empty.
 public struct BaggagePropagator: Propagator {
+    /// The W3C Baggage propagator.
     public init() {}
 
     public var fields: [String] { ["baggage"] }

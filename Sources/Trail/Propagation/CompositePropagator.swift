@@ -12,6 +12,7 @@ public struct CompositePropagator: Propagator {
     /// The propagators, in the order they run.
     public let propagators: [any Propagator]
 
+    /// Runs `propagators` in the given order.
     public init(_ propagators: [any Propagator]) {
         self.propagators = propagators
     }

@@ -63,9 +63,12 @@ extension Dictionary: HeaderCarrier where Key == String, Value == String {
 public struct HTTPHeaderList: HeaderCarrier, Hashable, Sendable, Sequence, ExpressibleByArrayLiteral {
     /// One header field.
     public struct Field: Hashable, Sendable {
+        /// The name as written (compared ignoring ASCII case).
         public var name: String
+        /// The value as written.
         public var value: String
 
+        /// A field with `name` and `value`.
         public init(name: String, value: String) {
             self.name = name
             self.value = value
@@ -123,5 +126,6 @@ public struct HTTPHeaderList: HeaderCarrier, Hashable, Sendable, Sequence, Expre
         for field in fields { body(field.name, field.value) }
     }
 
+    /// Iterates over the fields in order.
     public func makeIterator() -> IndexingIterator<[Field]> { fields.makeIterator() }
 }

@@ -1,5 +1,5 @@
-/// Small byte-level helpers shared by the header parsers: optional whitespace, RFC 7230 tokens,
-/// ASCII case-insensitive comparison and percent encoding.
+// Small byte-level helpers shared by the header parsers: optional whitespace, RFC 7230 tokens,
+// ASCII case-insensitive comparison and percent encoding.
 
 extension Substring.UTF8View {
     /// Drops optional whitespace (SP and HTAB) from both ends.

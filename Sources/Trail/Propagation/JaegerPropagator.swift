@@ -17,8 +17,10 @@
 /// Injection writes a 32-digit lowercase trace id, the 16-digit span id, `0` as the parent (as
 /// OpenTelemetry's propagators do) and the flags as one hex digit (`0`, `1`, or `3` for debug), plus
 /// one `uberctx-{key}` header per baggage entry with the value percent-encoded (everything but
-/// letters, digits and `-._~`).
+/// letters, digits and `-._~`). Because header names are case-insensitive, a baggage key with
+/// uppercase letters comes back lowercased on the other side.
 public struct JaegerPropagator: Propagator {
+    /// The Jaeger propagator.
     public init() {}
 
     /// The name of the trace header.

@@ -19,6 +19,7 @@
 /// `traceparent` field, and `tracestate` only when it is not empty, truncated to 512 characters by
 /// whole entries.
 public struct TraceContextPropagator: Propagator {
+    /// The W3C Trace Context propagator.
     public init() {}
 
     public var fields: [String] { ["traceparent", "tracestate"] }
