@@ -20,6 +20,11 @@ public struct Context: Sendable {
     public var span: Span?
     /// W3C baggage: application key/values that propagate with the trace.
     public var baggage: Baggage
+    /// The caller forced this trace to be recorded: the B3 debug flag (`b3: …-d`, `X-B3-Flags: 1`) or
+    /// the Jaeger debug bit (`0x02` in `uber-trace-id`). W3C `traceparent` has no such flag, so it is
+    /// kept here, next to the remote parent it arrived with, and sent on by the B3 and Jaeger
+    /// propagators. A debug trace is always sampled. `false` unless a propagator set it.
+    public var isDebugSampled: Bool = false
 
     @inlinable
     public init(span: Span? = nil, baggage: Baggage = Baggage()) {
