@@ -34,8 +34,8 @@ struct Demo {
         await withTaskGroup(of: Void.self) { group in
             for order in orders {
                 group.addTask {
-                    let status = await handleCheckout(order: order.id, card: order.card, frontend: frontend, payments: payments)
-                    print("  GET /checkout?order=\(order.id) → \(status)")
+                    let (status, traceparent) = await handleCheckout(order: order.id, card: order.card, frontend: frontend, payments: payments)
+                    print("  GET /checkout?order=\(order.id) → \(status)   frontend → payments  traceparent: \(traceparent)")
                 }
             }
         }
@@ -56,12 +56,13 @@ struct Demo {
     }
 
     /// The frontend's request handler: a server span, a cart lookup, then a call to payments.
-    func handleCheckout(order: Int, card: String, frontend: Tracer, payments: Tracer) async -> Int {
+    /// Returns the response status and the `traceparent` the frontend sent to payments.
+    func handleCheckout(order: Int, card: String, frontend: Tracer, payments: Tracer) async -> (Int, String) {
         await frontend.withSpan("GET /checkout", kind: .server, attributes: [
             "http.request.method": "GET", "url.path": "/checkout", "url.query": "order=\(order)", "http.route": "/checkout",
         ]) { span in
             await frontend.withSpan("load cart", attributes: ["order.id": .int(order)]) { _ in await pause(milliseconds: 3) }
-            let status = await frontend.withSpan("POST", kind: .client, attributes: [
+            let (status, traceparent) = await frontend.withSpan("POST", kind: .client, attributes: [
                 "http.request.method": "POST", "url.full": "http://payments.local/charge", "server.address": "payments.local", "server.port": 80,
             ]) { client in
                 var headers: [String: String] = [:]
@@ -69,12 +70,12 @@ struct Demo {
                 let status = await handleCharge(headers: headers, card: card, payments: payments)
                 client.setAttribute("http.response.status_code", .int(status))
                 if status >= 400 { client.setStatus(.error()) }
-                return status
+                return (status, headers["traceparent"] ?? "-")
             }
             let response = status < 400 ? 200 : 502
             span.setAttribute("http.response.status_code", .int(response))
             if response >= 500 { span.setStatus(.error(description: "payment failed")) }
-            return response
+            return (response, traceparent)
         }
     }
 

@@ -212,7 +212,7 @@ private func detect(
 
     @Test func hostAndProcessAttributesDescribeThisProcess() {
         let attributes = Resource.detect(environment: [:]).attributes
-        #expect(attributes["process.pid"] == AttributeValue.int(getpid()))
+        #expect(attributes["process.pid"] == AttributeValue.int(Int(getpid())))
         #expect(attributes["process.runtime.name"] == "swift")
         #expect(attributes["process.runtime.version"] == nil)
         if case .string(let host)? = attributes["host.name"] { #expect(!host.isEmpty) } else { Issue.record("host.name missing") }
