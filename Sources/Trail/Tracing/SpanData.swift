@@ -13,13 +13,22 @@ public enum SpanKind: Int, Hashable, Sendable, CaseIterable {
 }
 
 /// The outcome of a span: unset (the default), ok, or an error with an optional description.
-public enum SpanStatus: Hashable, Sendable {
+public enum SpanStatus: Hashable, Sendable, CustomStringConvertible {
     case unset
     case ok
     case error(description: String? = nil)
 
     /// `true` for `.error`.
     public var isError: Bool { if case .error = self { true } else { false } }
+
+    public var description: String {
+        switch self {
+        case .unset: "unset"
+        case .ok: "ok"
+        case .error(let description?): "error: \(description)"
+        case .error(nil): "error"
+        }
+    }
 }
 
 /// A time-stamped annotation on a span, such as an `exception`.
