@@ -236,16 +236,7 @@ import TrailTesting
                 spanID: SpanID(rng.next() | 1), traceFlags: Bool.random(using: &rng) ? .sampled : [])
             context.span = Span(remote: spanContext)
             context.isDebugSampled = Int.random(in: 0..<4, using: &rng) == 0
-            for propagator in [single, multiple] {
-                var headers = HTTPHeaderList()
-                propagator.inject(context, into: &headers)
-                let received = propagator.extract(from: headers, into: Context())
-                let got = try #require(received.spanContext)
-                #expect(got.traceID == spanContext.traceID)
-                #expect(got.spanID == spanContext.spanID)
-                #expect(got.isSampled == (spanContext.isSampled || context.isDebugSampled))
-                #expect(received.isDebugSampled == context.isDebugSampled)
-            }
+            for propagator in [single, multiple] { try expectRoundTrip(context, through: propagator) }
         }
     }
 }

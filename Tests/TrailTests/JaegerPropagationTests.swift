@@ -137,14 +137,7 @@ import Trail
                 traceFlags: Bool.random(using: &rng) ? .sampled : [])
             var context = Context(span: Span(remote: spanContext))
             context.isDebugSampled = Int.random(in: 0..<4, using: &rng) == 0
-            var headers = HTTPHeaderList()
-            propagator.inject(context, into: &headers)
-            let received = propagator.extract(from: headers, into: Context())
-            let got = try #require(received.spanContext)
-            #expect(got.traceID == spanContext.traceID)
-            #expect(got.spanID == spanContext.spanID)
-            #expect(got.isSampled == (spanContext.isSampled || context.isDebugSampled))
-            #expect(received.isDebugSampled == context.isDebugSampled)
+            try expectRoundTrip(context, through: propagator)
         }
     }
 }
