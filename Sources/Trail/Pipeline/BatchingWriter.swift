@@ -164,17 +164,19 @@ extension BatchingWriter {
 
         func drainLoop() {
             let maxDelay = configuration.maxDelay.clampedNanoseconds
+            let maxBatch = configuration.maxBatchSize
             while true {
-                let batch: [Record]? = lock.withLock { state, waiter in
-                    let deadline = SystemTraceClock.monotonicNow() &+ maxDelay
-                    while true {
+                // Wait for a full batch, a flush or shutdown with records queued, shutdown with an
+                // empty queue (then exit), or the delay (then write whatever is queued).
+                let batch: [Record]? = lock.withLock(
+                    waitingUntil: { state in
                         let count = state.queue.count
-                        if count >= configuration.maxBatchSize { break }
-                        if count > 0 && (state.shuttingDown || state.flushTarget > state.processed) { break }
-                        if count == 0 && state.shuttingDown { return nil }
-                        if !waiter.wait(untilMonotonic: deadline) && SystemTraceClock.monotonicNow() >= deadline { break }
-                    }
-                    return state.queue.popFirst(max: configuration.maxBatchSize)
+                        return count >= maxBatch || state.shuttingDown || (count > 0 && state.flushTarget > state.processed)
+                    },
+                    deadline: SystemTraceClock.monotonicNow() &+ maxDelay
+                ) { state, _ in
+                    if state.queue.isEmpty && state.shuttingDown { return nil }
+                    return state.queue.popFirst(max: maxBatch)
                 }
                 guard let batch else { break }
                 if batch.isEmpty { continue }
@@ -219,14 +221,13 @@ extension BatchingWriter {
 
         func flush(timeout: Duration) -> Bool {
             let deadline = SystemTraceClock.monotonicNow() &+ timeout.clampedNanoseconds
-            return lock.withLock { state, waiter in
-                let target = state.counters.accepted
-                state.flushTarget = max(state.flushTarget, target)
-                lock.broadcast()
-                while state.processed < target && !state.stopped {
-                    if !waiter.wait(untilMonotonic: deadline) && SystemTraceClock.monotonicNow() >= deadline { return false }
-                }
-                return state.processed >= target
+            let target = lock.withLock { state in
+                state.flushTarget = max(state.flushTarget, state.counters.accepted)
+                return state.counters.accepted
+            }
+            lock.broadcast()
+            return lock.withLock(waitingUntil: { $0.processed >= target || $0.stopped }, deadline: deadline) { state, _ in
+                state.processed >= target
             }
         }
 
@@ -238,12 +239,7 @@ extension BatchingWriter {
         func shutdown(timeout: Duration) -> Bool {
             beginShutdown()
             let deadline = SystemTraceClock.monotonicNow() &+ timeout.clampedNanoseconds
-            return lock.withLock { state, waiter in
-                while !state.stopped {
-                    if !waiter.wait(untilMonotonic: deadline) && SystemTraceClock.monotonicNow() >= deadline { return false }
-                }
-                return true
-            }
+            return lock.withLock(waitingUntil: { $0.stopped }, deadline: deadline) { state, _ in state.stopped }
         }
 
         /// Runs blocking `work` on a thread of its own. Not on a Dispatch global queue: on Linux those
