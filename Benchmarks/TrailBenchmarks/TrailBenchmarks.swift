@@ -6,6 +6,7 @@
 //   trail S1-manual              startSpan("child") + 2 × setAttribute + end(), sampled parent
 //   trail S1-unsampled           like S1 under a parent that was not sampled (child is dropped)
 //   trail S1-unsampled-manual    like S1-manual under that parent
+//   trail context-read-empty     read Context.current's span context with nothing bound (target: 0 allocations)
 //
 // Each benchmark has its own tracer, BatchSpanProcessor (defaults) and counting exporter, made in
 // setup; teardown flushes and reports exported/dropped spans to $TRAIL_BENCH_REPORT (appended) or
@@ -45,6 +46,10 @@ let benchmarks: @Sendable () -> Void = {
         maxDuration: .seconds(2),
         maxIterations: 100_000
     )
+
+    Benchmark("trail context-read-empty") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(Context.current.spanContext) }
+    }
 
     for variant in S1Variant.allCases {
         let current = Current()
