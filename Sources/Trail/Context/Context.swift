@@ -25,6 +25,9 @@ public struct Context: Sendable {
     /// kept here, next to the remote parent it arrived with, and sent on by the B3 and Jaeger
     /// propagators. A debug trace is always sampled. `false` unless a propagator set it.
     public var isDebugSampled: Bool = false
+    /// Log fields bound with `withFields`, already encoded; written on every line logged while this
+    /// context is current.
+    public internal(set) var fields = BoundFields()
 
     @inlinable
     public init(span: Span? = nil, baggage: Baggage = Baggage()) {

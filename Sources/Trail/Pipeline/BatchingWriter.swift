@@ -199,8 +199,17 @@ extension BatchingWriter {
             lock.broadcast()
         }
 
-        /// Runs the destination's async `write` and waits for it on this (non-cooperative) thread.
+        /// Writes a batch: directly for a ``SynchronousDestination``, otherwise by running the async
+        /// `write` as a task and waiting for it on this (non-cooperative) thread.
         private func write(_ batch: [Record]) -> (any Error)? {
+            if let synchronous = destination as? any SynchronousDestination<Record> {
+                do {
+                    try synchronous.writeSynchronously(batch)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
             let outcome = WriteOutcome()
             let destination = self.destination
             let task = Task.detached {

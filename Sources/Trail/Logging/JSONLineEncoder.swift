@@ -1,0 +1,248 @@
+/// Appends JSON to one byte buffer: the whole log-line encoder is a set of append functions.
+///
+/// Every string goes through ``appendString(_:)``, which escapes quotes, backslashes, every control
+/// character and U+2028/U+2029, so no input can end a line, close a string early or forge a field.
+/// Doubles keep their type (`1.0`, not `1`) and round-trip exactly; non-finite doubles are written as
+/// the strings `"NaN"`, `"+Inf"` and `"-Inf"`.
+public struct JSONLineEncoder {
+    /// The bytes written so far.
+    public var bytes: [UInt8]
+
+    public init(capacity: Int = 512) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    @usableFromInline
+    init(reusing bytes: [UInt8]) {
+        self.bytes = bytes
+        self.bytes.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: Structure
+
+    /// Appends raw bytes that are already valid JSON in this position.
+    @inlinable
+    public mutating func appendRaw(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    @inlinable
+    public mutating func appendRaw(_ byte: UInt8) { bytes.append(byte) }
+
+    /// Appends `"key":`, preceded by a comma unless it is the first key of the object.
+    public mutating func appendKey(_ key: some StringProtocol) {
+        if let last = bytes.last, last != UInt8(ascii: "{") { bytes.append(UInt8(ascii: ",")) }
+        appendString(key)
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    /// Appends `[`, each element through `body` (commas in between), then `]`.
+    public mutating func appendArray<C: Sequence>(_ elements: C, _ body: (C.Element, inout JSONLineEncoder) -> Void) {
+        bytes.append(UInt8(ascii: "["))
+        var first = true
+        for element in elements {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            body(element, &self)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// Appends `{`, then `body` for each element (which calls ``appendKey(_:)`` and a value), then `}`.
+    public mutating func appendObject<C: Sequence>(_ elements: C, _ body: (C.Element, inout JSONLineEncoder) -> Void) {
+        bytes.append(UInt8(ascii: "{"))
+        for element in elements { body(element, &self) }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    // MARK: Scalars
+
+    public mutating func appendNull() { appendRaw("null") }
+
+    public mutating func appendBool(_ value: Bool) { value ? appendRaw("true") : appendRaw("false") }
+
+    /// Appends an integer exactly, in decimal.
+    public mutating func appendInteger<T: BinaryInteger>(_ value: T) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        appendDecimal(UInt64(value.magnitude))
+    }
+
+    @usableFromInline
+    mutating func appendDecimal(_ value: UInt64) {
+        if value < 10 {
+            bytes.append(UInt8(ascii: "0") &+ UInt8(value))
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var v = value
+            var i = 20
+            while v > 0 {
+                i -= 1
+                digits[i] = UInt8(ascii: "0") &+ UInt8(v % 10)
+                v /= 10
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[i..<20]))
+        }
+    }
+
+    /// Appends a double that parses back to exactly the same value; integral values keep a `.0`.
+    /// NaN and infinities are not JSON numbers: they are written as `"NaN"`, `"+Inf"`, `"-Inf"`.
+    public mutating func appendDouble(_ value: Double) {
+        guard value.isFinite else {
+            if value.isNaN { appendRaw("\"NaN\"") } else if value > 0 { appendRaw("\"+Inf\"") } else { appendRaw("\"-Inf\"") }
+            return
+        }
+        // Fast path: a value with at most 6 decimals whose scaled integer is exact. `m / 10^k`
+        // computed in Double equals `value`, so the decimal text m·10^-k parses back to `value`; the
+        // smallest such k gives the shortest text.
+        let magnitude = value.magnitude
+        if magnitude < 1e15 {
+            var scale = 1.0
+            for k in 0...6 {
+                let scaled = magnitude * scale
+                if scaled == scaled.rounded(.towardZero), scaled < 9_007_199_254_740_992, scaled / scale == magnitude {
+                    if value.sign == .minus { bytes.append(UInt8(ascii: "-")) }
+                    appendFixed(UInt64(scaled), decimals: k)
+                    return
+                }
+                scale *= 10
+            }
+        }
+        // The standard library's description is the shortest text that round-trips ("1e-07", "1.5e+300").
+        var text = value.description
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    /// Writes `digits` with a decimal point `decimals` places from the right (and `.0` when 0).
+    private mutating func appendFixed(_ digits: UInt64, decimals: Int) {
+        let divisor = (0..<decimals).reduce(UInt64(1)) { r, _ in r * 10 }
+        appendDecimal(digits / divisor)
+        bytes.append(UInt8(ascii: "."))
+        if decimals == 0 {
+            bytes.append(UInt8(ascii: "0"))
+            return
+        }
+        var fraction = digits % divisor
+        var place = divisor / 10
+        while place > 0 {
+            bytes.append(UInt8(ascii: "0") &+ UInt8(fraction / place))
+            fraction %= place
+            place /= 10
+        }
+    }
+
+    // MARK: Strings
+
+    /// Appends `value` as a JSON string, escaping everything that could break the line.
+    public mutating func appendString(_ value: some StringProtocol) {
+        bytes.append(UInt8(ascii: "\""))
+        appendEscaped(value)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends the escaped contents of `value` without the surrounding quotes.
+    public mutating func appendEscaped(_ value: some StringProtocol) {
+        if let done = value.utf8.withContiguousStorageIfAvailable({ appendEscaped(utf8: $0) }) { return done }
+        var copy = String(value)
+        copy.withUTF8 { appendEscaped(utf8: $0) }
+    }
+
+    @usableFromInline
+    mutating func appendEscaped(utf8: UnsafeBufferPointer<UInt8>) {
+        let count = utf8.count
+        var start = 0
+        var i = 0
+        while i < count {
+            let byte = utf8[i]
+            let escape: StaticString?
+            var width = 1
+            switch byte {
+            case UInt8(ascii: "\""): escape = "\\\""
+            case UInt8(ascii: "\\"): escape = "\\\\"
+            case UInt8(ascii: "\n"): escape = "\\n"
+            case UInt8(ascii: "\r"): escape = "\\r"
+            case UInt8(ascii: "\t"): escape = "\\t"
+            case 0x08: escape = "\\b"
+            case 0x0C: escape = "\\f"
+            case 0x00..<0x20, 0x7F: escape = nil  // \u00XX below
+            case 0xE2 where i + 2 < count && utf8[i + 1] == 0x80 && (utf8[i + 2] == 0xA8 || utf8[i + 2] == 0xA9):
+                // U+2028 LINE SEPARATOR and U+2029 PARAGRAPH SEPARATOR end lines in some readers.
+                escape = utf8[i + 2] == 0xA8 ? "\\u2028" : "\\u2029"
+                width = 3
+            default:
+                i += 1
+                continue
+            }
+            if start < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i])) }
+            if let escape {
+                escape.withUTF8Buffer { bytes.append(contentsOf: $0) }
+            } else {
+                let table = Hex.digits.utf8Start
+                appendRaw("\\u00")
+                bytes.append(table[Int(byte >> 4)])
+                bytes.append(table[Int(byte & 0xF)])
+            }
+            i += width
+            start = i
+        }
+        if start < count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<count])) }
+    }
+
+    // MARK: Time
+
+    /// Appends `"YYYY-MM-DDTHH:MM:SS.ffffffZ"` (RFC 3339, UTC, microseconds) for a Unix time in
+    /// nanoseconds.
+    public mutating func appendTimestamp(unixNano: UInt64, fractionDigits: Int = 6) {
+        let seconds = Int64(unixNano / 1_000_000_000)
+        let nanos = Int(unixNano % 1_000_000_000)
+        let (year, month, day) = Self.civilDate(daysSinceEpoch: seconds / 86_400)
+        let secondOfDay = Int(seconds % 86_400)
+        bytes.append(UInt8(ascii: "\""))
+        appendPadded(year, width: 4)
+        bytes.append(UInt8(ascii: "-"))
+        appendPadded(month, width: 2)
+        bytes.append(UInt8(ascii: "-"))
+        appendPadded(day, width: 2)
+        bytes.append(UInt8(ascii: "T"))
+        appendPadded(secondOfDay / 3600, width: 2)
+        bytes.append(UInt8(ascii: ":"))
+        appendPadded(secondOfDay / 60 % 60, width: 2)
+        bytes.append(UInt8(ascii: ":"))
+        appendPadded(secondOfDay % 60, width: 2)
+        if fractionDigits > 0 {
+            bytes.append(UInt8(ascii: "."))
+            var divisor = 100_000_000
+            for _ in 0..<min(fractionDigits, 9) {
+                bytes.append(UInt8(ascii: "0") &+ UInt8(nanos / divisor % 10))
+                divisor /= 10
+            }
+        }
+        bytes.append(UInt8(ascii: "Z"))
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func appendPadded(_ value: Int, width: Int) {
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") &+ UInt8(value / divisor % 10))
+            divisor /= 10
+        }
+    }
+
+    /// The proleptic Gregorian date of a day number (days since 1970-01-01), by the standard
+    /// era-based conversion (400-year cycles of 146,097 days).
+    static func civilDate(daysSinceEpoch: Int64) -> (year: Int, month: Int, day: Int) {
+        let z = daysSinceEpoch + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return (Int(year), Int(month), Int(day))
+    }
+}

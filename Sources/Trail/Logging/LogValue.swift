@@ -1,0 +1,176 @@
+/// A value that can be written as a JSON field of a log line.
+///
+/// Strings, integers, floating-point numbers, booleans, optionals (`nil` is `null`), arrays and
+/// string-keyed dictionaries of these conform, as do ``LogValue`` and ``LogFields`` (a nested object).
+/// Conform your own types to write them in their natural JSON shape:
+///
+/// ```swift
+/// extension UserID: LogValueConvertible {
+///     public func appendJSON(to encoder: inout JSONLineEncoder) { encoder.appendString(rawValue) }
+/// }
+/// ```
+public protocol LogValueConvertible: Sendable {
+    /// Appends this value as one JSON value (string, number, boolean, null, array or object).
+    func appendJSON(to encoder: inout JSONLineEncoder)
+}
+
+extension String: LogValueConvertible {
+    @inlinable public func appendJSON(to encoder: inout JSONLineEncoder) { encoder.appendString(self) }
+}
+
+extension Substring: LogValueConvertible {
+    @inlinable public func appendJSON(to encoder: inout JSONLineEncoder) { encoder.appendString(self) }
+}
+
+extension Bool: LogValueConvertible {
+    @inlinable public func appendJSON(to encoder: inout JSONLineEncoder) { encoder.appendBool(self) }
+}
+
+extension Int: LogValueConvertible {
+    @inlinable public func appendJSON(to encoder: inout JSONLineEncoder) { encoder.appendInteger(self) }
+}
+extension Int8: LogValueConvertible {
+    @inlinable public func appendJSON(to encoder: inout JSONLineEncoder) { encoder.appendInteger(self) }
+}
+extension Int16: LogValueConvertible {
+    @inlinable public func appendJSON(to encoder: inout JSONLineEncoder) { encoder.appendInteger(self) }
+}
+extension Int32: LogValueConvertible {
+    @inlinable public func appendJSON(to encoder: inout JSONLineEncoder) { encoder.appendInteger(self) }
+}
+extension Int64: LogValueConvertible {
+    @inlinable public func appendJSON(to encoder: inout JSONLineEncoder) { encoder.appendInteger(self) }
+}
+extension UInt: LogValueConvertible {
+    @inlinable public func appendJSON(to encoder: inout JSONLineEncoder) { encoder.appendInteger(self) }
+}
+extension UInt8: LogValueConvertible {
+    @inlinable public func appendJSON(to encoder: inout JSONLineEncoder) { encoder.appendInteger(self) }
+}
+extension UInt16: LogValueConvertible {
+    @inlinable public func appendJSON(to encoder: inout JSONLineEncoder) { encoder.appendInteger(self) }
+}
+extension UInt32: LogValueConvertible {
+    @inlinable public func appendJSON(to encoder: inout JSONLineEncoder) { encoder.appendInteger(self) }
+}
+extension UInt64: LogValueConvertible {
+    @inlinable public func appendJSON(to encoder: inout JSONLineEncoder) { encoder.appendInteger(self) }
+}
+
+extension Double: LogValueConvertible {
+    @inlinable public func appendJSON(to encoder: inout JSONLineEncoder) { encoder.appendDouble(self) }
+}
+extension Float: LogValueConvertible {
+    @inlinable public func appendJSON(to encoder: inout JSONLineEncoder) { encoder.appendDouble(Double(self)) }
+}
+
+extension Optional: LogValueConvertible where Wrapped: LogValueConvertible {
+    @inlinable
+    public func appendJSON(to encoder: inout JSONLineEncoder) {
+        if let self { self.appendJSON(to: &encoder) } else { encoder.appendNull() }
+    }
+}
+
+extension Array: LogValueConvertible where Element: LogValueConvertible {
+    public func appendJSON(to encoder: inout JSONLineEncoder) {
+        encoder.appendArray(self) { element, encoder in element.appendJSON(to: &encoder) }
+    }
+}
+
+extension Dictionary: LogValueConvertible where Key == String, Value: LogValueConvertible {
+    /// Written with its keys sorted, so the same dictionary always gives the same line.
+    public func appendJSON(to encoder: inout JSONLineEncoder) {
+        encoder.appendObject(sorted { $0.key < $1.key }) { pair, encoder in
+            encoder.appendKey(pair.key)
+            pair.value.appendJSON(to: &encoder)
+        }
+    }
+}
+
+/// Any JSON value, for when a literal's type must be spelled out (`LogValue.null`, or an array
+/// that mixes types: `LogValue.array([1, "two"])`).
+public enum LogValue: LogValueConvertible, Hashable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
+    ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral, ExpressibleByNilLiteral, ExpressibleByArrayLiteral,
+    ExpressibleByStringInterpolation
+{
+    case string(String)
+    case int(Int64)
+    case double(Double)
+    case bool(Bool)
+    case null
+    case array([LogValue])
+
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int64) { self = .int(value) }
+    public init(floatLiteral value: Double) { self = .double(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(nilLiteral: ()) { self = .null }
+    public init(arrayLiteral elements: LogValue...) { self = .array(elements) }
+
+    public func appendJSON(to encoder: inout JSONLineEncoder) {
+        switch self {
+        case .string(let v): encoder.appendString(v)
+        case .int(let v): encoder.appendInteger(v)
+        case .double(let v): encoder.appendDouble(v)
+        case .bool(let v): encoder.appendBool(v)
+        case .null: encoder.appendNull()
+        case .array(let v): v.appendJSON(to: &encoder)
+        }
+    }
+}
+
+/// The fields of a log line, in the order written: `["method": "GET", "status": 200]`.
+///
+/// Values are anything ``LogValueConvertible``: literals, variables (`["user_id": user.id]`),
+/// optionals, arrays, dictionaries, and nested `LogFields` for objects that mix value types
+/// (`["user": ["id": 42, "name": "Ada"] as LogFields]`). A key given twice keeps its last value.
+public struct LogFields: LogValueConvertible, ExpressibleByDictionaryLiteral, Sequence {
+    public typealias Element = (key: String, value: any LogValueConvertible)
+
+    @usableFromInline
+    var storage: [(String, any LogValueConvertible)]
+
+    @inlinable
+    public init() { storage = [] }
+
+    /// Keeps the literal's array as storage (no copy).
+    @inlinable
+    public init(dictionaryLiteral elements: (String, any LogValueConvertible)...) {
+        storage = elements
+    }
+
+    /// Fields from a dictionary, sorted by key.
+    public init(_ dictionary: [String: any LogValueConvertible]) {
+        storage = dictionary.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    @inlinable public var count: Int { storage.count }
+    @inlinable public var isEmpty: Bool { storage.isEmpty }
+
+    /// Sets `key`; replaces the value in place when the key is present.
+    public subscript(key: String) -> (any LogValueConvertible)? {
+        get { storage.last(where: { $0.0 == key })?.1 }
+        set {
+            storage.removeAll { $0.0 == key }
+            if let newValue { storage.append((key, newValue)) }
+        }
+    }
+
+    /// These fields followed by `other`'s, `other` winning on equal keys.
+    public func merging(_ other: LogFields) -> LogFields {
+        var merged = LogFields()
+        merged.storage = storage.filter { field in !other.storage.contains { $0.0 == field.0 } } + other.storage
+        return merged
+    }
+
+    public func makeIterator() -> some IteratorProtocol<Element> {
+        storage.lazy.map { (key: $0.0, value: $0.1) }.makeIterator()
+    }
+
+    public func appendJSON(to encoder: inout JSONLineEncoder) {
+        encoder.appendObject(storage) { field, encoder in
+            encoder.appendKey(field.0)
+            field.1.appendJSON(to: &encoder)
+        }
+    }
+}

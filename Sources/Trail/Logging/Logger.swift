@@ -1,0 +1,229 @@
+import Foundation
+
+/// Writes structured JSON log lines that carry the current span's `trace_id` and `span_id`.
+///
+/// ```swift
+/// let logger = Logger(label: "http")
+/// logger.info("request handled", ["method": "GET", "status": 200, "duration_ms": 12.5, "cached": false])
+/// logger.error("payment failed", ["order_id": order.id], error: error)
+/// ```
+///
+/// A `Logger` is a small `Sendable` value: copy it freely, store it in a `let`. A call below the
+/// logger's ``level`` evaluates neither the message nor the fields. An enabled call encodes its line
+/// once, on the calling thread, and queues it for the ``Pipeline``'s destinations without waiting for
+/// them.
+///
+/// Fields are written in call order, after the reserved keys; then the logger's bound fields
+/// (``with(_:)``), then the context's (`withFields`). On equal keys the call wins over bound fields,
+/// and the logger's over the context's. No field ever replaces a reserved key (`level`, `message`,
+/// `trace_id`, …): it is written as `fields.<key>` instead. Keys that look secret are redacted.
+public struct Logger: Sendable {
+    /// Names the component that logs; written as `logger`.
+    public let label: String
+    /// Calls below this level do nothing.
+    public var level: LogLevel
+    /// The pipeline this logger writes to.
+    public let pipeline: Pipeline
+
+    @usableFromInline let bound: BoundFields
+    /// `,"logger":"<label>"`, encoded once.
+    @usableFromInline let labelBytes: [UInt8]
+
+    /// A logger writing to `pipeline` (the shared one by default) at `level` (the pipeline's default,
+    /// from `LOG_LEVEL`, by default).
+    public init(label: String, level: LogLevel? = nil, pipeline: Pipeline = .shared) {
+        self.label = label
+        self.pipeline = pipeline
+        self.level = level ?? pipeline.defaultLevel
+        self.bound = BoundFields()
+        var encoder = JSONLineEncoder(capacity: label.utf8.count + 16)
+        encoder.appendRaw(",")
+        encoder.appendString(pipeline.fieldNames.logger)
+        encoder.appendRaw(":")
+        encoder.appendString(label)
+        self.labelBytes = encoder.bytes
+    }
+
+    private init(copying other: Logger, bound: BoundFields) {
+        self.label = other.label
+        self.level = other.level
+        self.pipeline = other.pipeline
+        self.labelBytes = other.labelBytes
+        self.bound = bound
+    }
+
+    /// A logger that adds `fields` to every line. They are encoded now, once, not on every line.
+    public func with(_ fields: LogFields) -> Logger {
+        Logger(copying: self, bound: bound.adding(fields, schema: pipeline.fieldNames, redaction: pipeline.redaction))
+    }
+
+    /// `true` when a call at `level` would write a line.
+    @inlinable
+    public func isEnabled(_ level: LogLevel) -> Bool { level >= self.level }
+
+    /// Writes a line at `level`. The per-level methods (``info(_:_:error:file:function:line:)`` and
+    /// friends) call this; the message and the fields are only evaluated when the level is enabled.
+    @inlinable
+    public func log(
+        level: LogLevel, _ message: @autoclosure () -> String, _ fields: @autoclosure () -> LogFields = LogFields(),
+        error: (any Error)? = nil, file: String = #fileID, function: String = #function, line: UInt = #line
+    ) {
+        guard level >= self.level else { return }
+        emit(level, message(), fields(), error, file, function, line)
+    }
+
+    @inlinable
+    public func trace(
+        _ message: @autoclosure () -> String, _ fields: @autoclosure () -> LogFields = LogFields(),
+        error: (any Error)? = nil, file: String = #fileID, function: String = #function, line: UInt = #line
+    ) { log(level: .trace, message(), fields(), error: error, file: file, function: function, line: line) }
+
+    @inlinable
+    public func debug(
+        _ message: @autoclosure () -> String, _ fields: @autoclosure () -> LogFields = LogFields(),
+        error: (any Error)? = nil, file: String = #fileID, function: String = #function, line: UInt = #line
+    ) { log(level: .debug, message(), fields(), error: error, file: file, function: function, line: line) }
+
+    @inlinable
+    public func info(
+        _ message: @autoclosure () -> String, _ fields: @autoclosure () -> LogFields = LogFields(),
+        error: (any Error)? = nil, file: String = #fileID, function: String = #function, line: UInt = #line
+    ) { log(level: .info, message(), fields(), error: error, file: file, function: function, line: line) }
+
+    @inlinable
+    public func notice(
+        _ message: @autoclosure () -> String, _ fields: @autoclosure () -> LogFields = LogFields(),
+        error: (any Error)? = nil, file: String = #fileID, function: String = #function, line: UInt = #line
+    ) { log(level: .notice, message(), fields(), error: error, file: file, function: function, line: line) }
+
+    @inlinable
+    public func warning(
+        _ message: @autoclosure () -> String, _ fields: @autoclosure () -> LogFields = LogFields(),
+        error: (any Error)? = nil, file: String = #fileID, function: String = #function, line: UInt = #line
+    ) { log(level: .warning, message(), fields(), error: error, file: file, function: function, line: line) }
+
+    @inlinable
+    public func error(
+        _ message: @autoclosure () -> String, _ fields: @autoclosure () -> LogFields = LogFields(),
+        error: (any Error)? = nil, file: String = #fileID, function: String = #function, line: UInt = #line
+    ) { log(level: .error, message(), fields(), error: error, file: file, function: function, line: line) }
+
+    @inlinable
+    public func critical(
+        _ message: @autoclosure () -> String, _ fields: @autoclosure () -> LogFields = LogFields(),
+        error: (any Error)? = nil, file: String = #fileID, function: String = #function, line: UInt = #line
+    ) { log(level: .critical, message(), fields(), error: error, file: file, function: function, line: line) }
+
+    // MARK: - Encoding
+
+    @usableFromInline
+    func emit(_ level: LogLevel, _ message: String, _ fields: LogFields, _ error: (any Error)?, _ file: String, _ function: String, _ line: UInt) {
+        let now = SystemTraceClock.read(CLOCK_REALTIME)
+        let context = Context.current
+        let line = ScratchBuffer.with { buffer -> LogLine in
+            var encoder = JSONLineEncoder(reusing: [])
+            swap(&encoder.bytes, &buffer)
+            defer { swap(&encoder.bytes, &buffer) }
+            encode(into: &encoder, time: now, level: level, message: message, fields: fields, error: error,
+                   context: context, file: file, function: function, line: line)
+            return encoder.bytes.withUnsafeBytes { LogLine(level: level, bytes: $0) }
+        }
+        pipeline.enqueue(line)
+    }
+
+    /// Encodes one complete line, `\n` included.
+    func encode(
+        into encoder: inout JSONLineEncoder, time: UInt64, level: LogLevel, message: String, fields: LogFields,
+        error: (any Error)?, context: Context, file: String, function: String, line: UInt
+    ) {
+        let e = pipeline.encoding
+        encoder.bytes += e.open
+        encoder.appendTimestamp(unixNano: time, fractionDigits: e.fieldNames.timestampFractionDigits)
+        encoder.bytes += e.levels[Int(level.rawValue)]
+        encoder.bytes += e.message
+        encoder.appendString(message)
+        if let span = context.span?.context, span.isValid {
+            encoder.bytes += e.traceID
+            span.traceID.appendHex(to: &encoder.bytes)
+            encoder.bytes += e.spanID
+            span.spanID.appendHex(to: &encoder.bytes)
+            if let flags = e.traceFlags {
+                encoder.bytes += flags
+                let table = Hex.digits.utf8Start
+                let raw = span.traceFlags.rawValue
+                encoder.bytes.append(table[Int(raw >> 4)])
+                encoder.bytes.append(table[Int(raw & 0xF)])
+            }
+            encoder.bytes.append(UInt8(ascii: "\""))
+        }
+        encoder.bytes += e.serviceAndConstants
+        encoder.bytes += labelBytes
+
+        // The call's fields, in order; a key repeated in the call keeps its last value.
+        let storage = fields.storage
+        for index in storage.indices {
+            let (key, value) = storage[index]
+            if index + 1 < storage.count, storage[(index + 1)...].contains(where: { $0.0 == key }) { continue }
+            let written = e.userKey(key)
+            encoder.bytes.append(UInt8(ascii: ","))
+            encoder.appendString(written)
+            encoder.bytes.append(UInt8(ascii: ":"))
+            if e.secret.matches(written) { encoder.appendString(e.replacement) } else { value.appendJSON(to: &encoder) }
+        }
+        // Bound fields: the logger's, then the context's; the call (and then the logger) wins on equal keys.
+        if !bound.isEmpty {
+            if storage.isEmpty {
+                encoder.bytes += bound.bytes
+            } else {
+                bound.append(to: &encoder) { key in storage.contains { e.userKey($0.0) == key } }
+            }
+        }
+        let contextFields = context.fields
+        if !contextFields.isEmpty {
+            contextFields.append(to: &encoder) { key in
+                storage.contains { e.userKey($0.0) == key } || bound.keys.contains(key)
+            }
+        }
+        if let error { appendError(error, to: &encoder, encoding: e) }
+        switch e.fieldNames.source {
+        case .object(let key):
+            encoder.appendKey(key)
+            encoder.appendRaw("{\"file\":")
+            encoder.appendString(file)
+            encoder.appendRaw(",\"line\":")
+            encoder.appendInteger(line)
+            encoder.appendRaw(",\"function\":")
+            encoder.appendString(function)
+            encoder.appendRaw("}")
+        case .flat(let fileKey, let lineKey, let functionKey):
+            encoder.appendKey(fileKey)
+            encoder.appendString(file)
+            encoder.appendKey(lineKey)
+            encoder.appendInteger(line)
+            encoder.appendKey(functionKey)
+            encoder.appendString(function)
+        case .none:
+            break
+        }
+        encoder.appendRaw("}\n")
+    }
+
+    /// `error.type`, `error.message`, and the chain of underlying errors (`NSUnderlyingErrorKey`)
+    /// as `error.stack_trace`, one `caused by` per line.
+    private func appendError(_ error: any Error, to encoder: inout JSONLineEncoder, encoding e: LineEncoding) {
+        encoder.bytes += e.errorType
+        encoder.appendString(String(reflecting: type(of: error)))
+        encoder.bytes += e.errorMessage
+        encoder.appendString(String(describing: error))
+        var chain: [String] = []
+        var current = (error as NSError).userInfo[NSUnderlyingErrorKey] as? any Error
+        while let underlying = current, chain.count < 16 {
+            chain.append("caused by \(String(reflecting: type(of: underlying))): \(underlying)")
+            current = (underlying as NSError).userInfo[NSUnderlyingErrorKey] as? any Error
+        }
+        if !chain.isEmpty {
+            encoder.bytes += e.errorStackTrace
+            encoder.appendString("\(String(reflecting: type(of: error))): \(error)\n" + chain.joined(separator: "\n"))
+        }
+    }
+}

@@ -1,0 +1,51 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One reusable encoding buffer per thread, so encoding a line allocates nothing once the buffer has
+/// grown to the size of the lines.
+enum ScratchBuffer {
+    final class Box {
+        var bytes: [UInt8] = []
+        var inUse = false
+        init() { bytes.reserveCapacity(1024) }
+    }
+
+    static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        let rc = pthread_key_create(&key) { pointer in
+            #if canImport(Darwin)
+            Unmanaged<Box>.fromOpaque(pointer).release()
+            #else
+            if let pointer { Unmanaged<Box>.fromOpaque(pointer).release() }
+            #endif
+        }
+        precondition(rc == 0, "pthread_key_create failed: \(rc)")
+        return key
+    }()
+
+    /// Runs `body` with this thread's buffer, emptied. A nested call on the same thread (a value's
+    /// `appendJSON` that logs) gets a fresh buffer instead of corrupting the outer line.
+    @inline(__always)
+    static func with<R>(_ body: (inout [UInt8]) -> R) -> R {
+        let box: Box
+        if let existing = pthread_getspecific(key) {
+            box = Unmanaged<Box>.fromOpaque(existing).takeUnretainedValue()
+        } else {
+            box = Box()
+            pthread_setspecific(key, Unmanaged.passRetained(box).toOpaque())
+        }
+        guard !box.inUse else {
+            var fresh: [UInt8] = []
+            return body(&fresh)
+        }
+        box.inUse = true
+        defer { box.inUse = false }
+        box.bytes.removeAll(keepingCapacity: true)
+        return body(&box.bytes)
+    }
+}

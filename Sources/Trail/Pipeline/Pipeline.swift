@@ -1,0 +1,166 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+/// Where log lines go, and how they look: the service name, the default level, the key schema,
+/// redaction, and one ``BatchingWriter`` per log destination.
+///
+/// Set it up once at start-up with ``bootstrap(serviceName:level:fieldNames:redaction:destinations:writerConfiguration:environment:)``;
+/// loggers made afterwards write through it. Without a bootstrap, the default pipeline writes JSON
+/// lines (or console lines on a terminal) to stdout at `info` (or `LOG_LEVEL`). Whatever was
+/// accepted is flushed when the process exits normally.
+public final class Pipeline: Sendable {
+    public let serviceName: String
+    /// The level of loggers made without one (`LOG_LEVEL` overrides the configured value).
+    public let defaultLevel: LogLevel
+    public let fieldNames: FieldNames
+    public let redaction: Redaction
+    /// One writer per log destination, in the order given.
+    public let writers: [BatchingWriter<LogLine>]
+
+    let encoding: LineEncoding
+
+    /// A pipeline that is not the shared one (tests, or a second set of destinations).
+    public init(
+        serviceName: String? = nil,
+        level: LogLevel = .info,
+        fieldNames: FieldNames = .openTelemetry,
+        redaction: Redaction = .default,
+        destinations: [any Destination<LogLine>] = [StdoutSink()],
+        writerConfiguration: BatchingWriter<LogLine>.Configuration = .logDefaults,
+        environment: [String: String] = Environment.process
+    ) {
+        let env = Environment(environment)
+        self.serviceName = env["OTEL_SERVICE_NAME"] ?? serviceName ?? Resource.detect(environment: environment).serviceName
+        if let name = env["LOG_LEVEL"] {
+            if let parsed = LogLevel(name: name) {
+                defaultLevel = parsed
+            } else {
+                Diagnostics.report("LOG_LEVEL=\(name) is not one of trace, debug, info, notice, warning, error, critical; using \(level)")
+                defaultLevel = level
+            }
+        } else {
+            defaultLevel = level
+        }
+        self.fieldNames = fieldNames
+        self.redaction = redaction
+        self.writers = destinations.enumerated().map { index, destination in
+            var configuration = writerConfiguration
+            configuration.name = "\(writerConfiguration.name).\(index)"
+            return BatchingWriter(destination: destination, configuration: configuration)
+        }
+        self.encoding = LineEncoding(serviceName: self.serviceName, fieldNames: fieldNames, redaction: redaction)
+        Pipeline.registerForExit(self)
+    }
+
+    private static let sharedPipeline = Mutex<Pipeline?>(nil)
+
+    /// The pipeline loggers use unless given another: the bootstrapped one, or the default.
+    public static var shared: Pipeline {
+        sharedPipeline.withLock { current in
+            if let current { return current }
+            let made = Pipeline()
+            current = made
+            return made
+        }
+    }
+
+    /// Sets up the shared pipeline. Call it once, early: loggers keep the pipeline that was shared
+    /// when they were made. A second call replaces it (the old one is flushed first).
+    ///
+    /// - Parameters:
+    ///   - serviceName: `service.name` on every line (`OTEL_SERVICE_NAME` wins).
+    ///   - level: the default minimum level (`LOG_LEVEL` wins).
+    ///   - fieldNames: `.openTelemetry` (default) or `.elasticCommonSchema`, or your own.
+    ///   - destinations: where lines go; by default ``StdoutSink`` (JSON, or console on a terminal).
+    @discardableResult
+    public static func bootstrap(
+        serviceName: String? = nil,
+        level: LogLevel = .info,
+        fieldNames: FieldNames = .openTelemetry,
+        redaction: Redaction = .default,
+        destinations: [any Destination<LogLine>] = [StdoutSink()],
+        writerConfiguration: BatchingWriter<LogLine>.Configuration = .logDefaults,
+        environment: [String: String] = Environment.process
+    ) -> Pipeline {
+        let pipeline = Pipeline(
+            serviceName: serviceName, level: level, fieldNames: fieldNames, redaction: redaction,
+            destinations: destinations, writerConfiguration: writerConfiguration, environment: environment)
+        let previous = sharedPipeline.withLock { current in
+            defer { current = pipeline }
+            return current
+        }
+        _ = previous?.flushBlocking(timeout: .seconds(2))
+        return pipeline
+    }
+
+    /// Queues a line on every destination.
+    @inlinable
+    func enqueue(_ line: LogLine) {
+        for writer in writers { writer.enqueue(line) }
+    }
+
+    /// Writes out every line accepted so far; `false` if a destination did not finish in time.
+    public func flush(timeout: Duration = .seconds(5)) async -> Bool {
+        var ok = true
+        for writer in writers { ok = await writer.flush(timeout: timeout) && ok }
+        return ok
+    }
+
+    /// The blocking form of ``flush(timeout:)``, for synchronous code and exit handlers.
+    public func flushBlocking(timeout: Duration = .seconds(5)) -> Bool {
+        writers.reduce(true) { $0 && $1.flushBlocking(timeout: timeout) }
+    }
+
+    /// Flushes and stops every destination; lines logged afterwards are counted as dropped.
+    public func shutdown(timeout: Duration = .seconds(5)) async -> Bool {
+        var ok = true
+        for writer in writers { ok = await writer.shutdown(timeout: timeout) && ok }
+        return ok
+    }
+
+    // MARK: Flush at exit
+
+    private static let live = Mutex<[WeakPipeline]>([])
+
+    private struct WeakPipeline: @unchecked Sendable {
+        // @unchecked: a weak reference to a Sendable class, only read under `live`'s lock.
+        weak var pipeline: Pipeline?
+    }
+
+    private static func registerForExit(_ pipeline: Pipeline) {
+        let first = live.withLock { list in
+            list.removeAll { $0.pipeline == nil }
+            list.append(WeakPipeline(pipeline: pipeline))
+            return list.count == 1
+        }
+        if first { ExitHook.install() }
+    }
+
+    /// Flushes every live pipeline (at most `timeout` each); called at normal process exit.
+    static func flushAllAtExit(timeout: Duration) {
+        let pipelines = live.withLock { $0.compactMap(\.pipeline) }
+        for pipeline in pipelines { _ = pipeline.flushBlocking(timeout: timeout) }
+    }
+}
+
+/// Registers one `atexit` handler for the process.
+private enum ExitHook {
+    static let installed: Void = {
+        atexit { Pipeline.flushAllAtExit(timeout: .seconds(2)) }
+    }()
+
+    static func install() { _ = installed }
+}
+
+extension BatchingWriter<LogLine>.Configuration {
+    /// Logs: queue 4096 lines, batches of 512, written within 100 ms, dropping new lines when full.
+    public static var logDefaults: Self {
+        Self(name: "logs", maxQueueSize: 4096, maxBatchSize: 512, maxDelay: .milliseconds(100), writeTimeout: .seconds(10))
+    }
+}
