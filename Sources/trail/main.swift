@@ -10,6 +10,7 @@ let usage = """
 
     commands:
       demo      run a simulated request flow across two services and show its traces
+      log       write one structured log line (for shell scripts)
       help      show this help (also: trail <command> --help)
 
     """
@@ -27,6 +28,16 @@ case "demo":
         fail("trail demo: unknown argument '\(unknown)'\n\n\(Demo.usage)")
     }
     await Demo().run()
+case "log":
+    if arguments.contains("--help") || arguments.contains("-h") {
+        print(LogCommand.usage)
+        exit(0)
+    }
+    do {
+        try LogCommand(arguments: arguments).run()
+    } catch {
+        fail("\(error.message)\n\n\(LogCommand.usage)")
+    }
 case "help", "--help", "-h":
     print(usage)
 default:
