@@ -1,27 +1,49 @@
 /// Fields encoded once, when they are bound (`logger.with(…)`, `withFields(…)`), and copied into
 /// every line as bytes.
 public struct BoundFields: Sendable {
-    /// `,"key":value` for each field, back to back.
-    @usableFromInline var bytes: [UInt8] = []
-    @usableFromInline var keys: [String] = []
-    /// Where each field's bytes end in `bytes`.
-    @usableFromInline var ends: [Int] = []
+    /// The encoded fields; `nil` when there are none, so copying an empty value (inside every
+    /// `Context`) costs no reference counting.
+    @usableFromInline let storage: Storage?
 
-    public init() {}
+    @usableFromInline
+    final class Storage: Sendable {
+        /// `,"key":value` for each field, back to back.
+        let bytes: [UInt8]
+        let keys: [String]
+        /// Where each field's bytes end in `bytes`.
+        let ends: [Int]
 
-    public var isEmpty: Bool { keys.isEmpty }
+        init(bytes: [UInt8], keys: [String], ends: [Int]) {
+            self.bytes = bytes
+            self.keys = keys
+            self.ends = ends
+        }
+    }
+
+    public init() { storage = nil }
+
+    private init(bytes: [UInt8], keys: [String], ends: [Int]) {
+        storage = keys.isEmpty ? nil : Storage(bytes: bytes, keys: keys, ends: ends)
+    }
+
+    public var isEmpty: Bool { storage == nil }
+
+    var bytes: [UInt8] { storage?.bytes ?? [] }
+    var keys: [String] { storage?.keys ?? [] }
 
     /// These fields plus `fields` (encoded now); a key bound again is replaced.
     func adding(_ fields: LogFields, schema: FieldNames, redaction: Redaction) -> BoundFields {
-        var result = BoundFields()
+        var bytes: [UInt8] = [], keys: [String] = [], ends: [Int] = []
         let newKeys = Set(fields.storage.map { schema.userKey($0.0) })
-        for (i, key) in keys.enumerated() where !newKeys.contains(key) {
-            let start = i == 0 ? 0 : ends[i - 1]
-            result.bytes.append(contentsOf: bytes[start..<ends[i]])
-            result.keys.append(key)
-            result.ends.append(result.bytes.count)
+        if let storage {
+            for (i, key) in storage.keys.enumerated() where !newKeys.contains(key) {
+                let start = i == 0 ? 0 : storage.ends[i - 1]
+                bytes.append(contentsOf: storage.bytes[start..<storage.ends[i]])
+                keys.append(key)
+                ends.append(bytes.count)
+            }
         }
-        var encoder = JSONLineEncoder(reusing: [])
+        var encoder = JSONLineEncoder(capacity: 64)
         for (index, (key, value)) in fields.storage.enumerated() where !fields.storage[(index + 1)...].contains(where: { $0.0 == key }) {
             encoder.bytes.removeAll(keepingCapacity: true)
             encoder.bytes.append(UInt8(ascii: ","))
@@ -29,19 +51,20 @@ public struct BoundFields: Sendable {
             encoder.appendString(written)
             encoder.bytes.append(UInt8(ascii: ":"))
             if redaction.shouldRedact(written) { encoder.appendString(redaction.replacement) } else { value.appendJSON(to: &encoder) }
-            result.bytes.append(contentsOf: encoder.bytes)
-            result.keys.append(written)
-            result.ends.append(result.bytes.count)
+            bytes.append(contentsOf: encoder.bytes)
+            keys.append(written)
+            ends.append(bytes.count)
         }
-        return result
+        return BoundFields(bytes: bytes, keys: keys, ends: ends)
     }
 
-    /// Appends every field whose key is not in `skipping`.
+    /// Appends every field whose key is not `taken`.
     func append(to encoder: inout JSONLineEncoder, skipping taken: (String) -> Bool) {
+        guard let storage else { return }
         var start = 0
-        for (i, key) in keys.enumerated() {
-            if !taken(key) { encoder.bytes.append(contentsOf: bytes[start..<ends[i]]) }
-            start = ends[i]
+        for (i, key) in storage.keys.enumerated() {
+            if !taken(key) { encoder.bytes.append(contentsOf: storage.bytes[start..<storage.ends[i]]) }
+            start = storage.ends[i]
         }
     }
 }

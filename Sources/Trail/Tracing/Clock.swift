@@ -23,6 +23,12 @@ public struct TraceInstant: Hashable, Sendable {
 /// The source of span timestamps. Inject a manual clock in tests.
 public protocol TraceClock: Sendable {
     func now() -> TraceInstant
+    /// The monotonic reading alone (span ends need nothing else). Defaults to `now().monotonicNano`.
+    func monotonicNow() -> UInt64
+}
+
+extension TraceClock {
+    public func monotonicNow() -> UInt64 { now().monotonicNano }
 }
 
 /// The system clocks (`CLOCK_REALTIME` and `CLOCK_MONOTONIC`, both read through the vDSO).
@@ -40,6 +46,9 @@ public struct SystemTraceClock: TraceClock {
         clock_gettime(clock, &ts)
         return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
+
+    @inlinable
+    public func monotonicNow() -> UInt64 { Self.read(CLOCK_MONOTONIC) }
 
     /// Monotonic nanoseconds, for deadlines.
     @inlinable

@@ -212,8 +212,7 @@ final class SpanStorage: Sendable {
         if let explicitWallUnixNano {
             endWall = max(explicitWallUnixNano, start.wallUnixNano)
         } else {
-            let now = tracer.clock.now()
-            endWall = start.wallUnixNano &+ (now.monotonicNano &- start.monotonicNano)
+            endWall = start.wallUnixNano &+ (tracer.clock.monotonicNow() &- start.monotonicNano)
         }
         let data: SpanData? = state.withLock { state in
             guard !state.ended else { return nil }
