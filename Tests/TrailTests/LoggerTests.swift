@@ -244,4 +244,35 @@ func keyOrder(_ line: String) -> [String] {
             #expect(object["span_id"] as? String == expected["\(request)"])
         }
     }
+
+    @Test func foundationValuesAndObjectsHaveNaturalJSONShapes() async throws {
+        let h = LogHarness()
+        let id = UUID(uuidString: "E621E1F8-C36C-495A-93FC-0C247A3E6E5F")!
+        h.logger.info("values", [
+            "at": Date(timeIntervalSince1970: 1_700_000_000.25), "id": id, "url": URL(string: "https://example.com/a?b=1")!,
+            "took": Duration.milliseconds(1500), "user": LogValue.object(["id": 42, "name": "Ada"]), "mixed": LogValue.array([1, "two", nil]),
+        ])
+        let object = try #require(await h.objects().first)
+        #expect(object["at"] as? String == "2023-11-14T22:13:20.250000Z")
+        #expect(object["id"] as? String == "e621e1f8-c36c-495a-93fc-0c247a3e6e5f")
+        #expect(object["url"] as? String == "https://example.com/a?b=1")
+        #expect(object["took"] as? Double == 1.5)
+        let user = try #require(object["user"] as? [String: Any])
+        #expect(user["id"] as? Int == 42 && user["name"] as? String == "Ada")
+        let mixed = try #require(object["mixed"] as? [Any])
+        #expect(mixed.count == 3 && mixed[0] as? Int == 1 && mixed[1] as? String == "two" && mixed[2] is NSNull)
+    }
+
+    @Test func contextFieldsAreEncodedForTheLoggersOwnSchemaAndRedaction() async throws {
+        let ecs = LogHarness(fieldNames: .elasticCommonSchema, redaction: Redaction(patterns: ["internal"]))
+        withFields(["message": "bound", "internal_note": "x", "password": "visible-here"]) {
+            ecs.logger.info("real")
+        }
+        let object = try #require(await ecs.objects().first)
+        #expect(object["message"] as? String == "real")
+        #expect(object["fields.message"] as? String == "bound")
+        #expect(object["internal_note"] as? String == "[REDACTED]")
+        #expect(object["password"] as? String == "visible-here", "this pipeline's redaction list, not the shared one's")
+    }
 }
+

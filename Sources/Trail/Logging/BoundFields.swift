@@ -12,18 +12,24 @@ public struct BoundFields: Sendable {
         let keys: [String]
         /// Where each field's bytes end in `bytes`.
         let ends: [Int]
+        /// The fields as given, to encode again for a pipeline with another schema or redaction.
+        let raw: LogFields
+        /// The pipeline whose schema and redaction `bytes` were encoded with.
+        let pipeline: ObjectIdentifier
 
-        init(bytes: [UInt8], keys: [String], ends: [Int]) {
+        init(bytes: [UInt8], keys: [String], ends: [Int], raw: LogFields, pipeline: ObjectIdentifier) {
             self.bytes = bytes
             self.keys = keys
             self.ends = ends
+            self.raw = raw
+            self.pipeline = pipeline
         }
     }
 
     public init() { storage = nil }
 
-    private init(bytes: [UInt8], keys: [String], ends: [Int]) {
-        storage = keys.isEmpty ? nil : Storage(bytes: bytes, keys: keys, ends: ends)
+    private init(bytes: [UInt8], keys: [String], ends: [Int], raw: LogFields, pipeline: ObjectIdentifier) {
+        storage = keys.isEmpty ? nil : Storage(bytes: bytes, keys: keys, ends: ends, raw: raw, pipeline: pipeline)
     }
 
     public var isEmpty: Bool { storage == nil }
@@ -31,11 +37,19 @@ public struct BoundFields: Sendable {
     var bytes: [UInt8] { storage?.bytes ?? [] }
     var keys: [String] { storage?.keys ?? [] }
 
-    /// These fields plus `fields` (encoded now); a key bound again is replaced.
-    func adding(_ fields: LogFields, schema: FieldNames, redaction: Redaction) -> BoundFields {
+    /// These fields, encoded for `pipeline` (a new encoding only when they were bound for another).
+    func encoded(for pipeline: Pipeline) -> BoundFields {
+        guard let storage, storage.pipeline != ObjectIdentifier(pipeline) else { return self }
+        return BoundFields().adding(storage.raw, for: pipeline)
+    }
+
+    /// These fields plus `fields`, encoded now for `pipeline`; a key bound again is replaced.
+    func adding(_ fields: LogFields, for pipeline: Pipeline) -> BoundFields {
+        let mine = encoded(for: pipeline)
+        let schema = pipeline.fieldNames, redaction = pipeline.redaction
         var bytes: [UInt8] = [], keys: [String] = [], ends: [Int] = []
         let newKeys = Set(fields.storage.map { schema.userKey($0.0) })
-        if let storage {
+        if let storage = mine.storage {
             for (i, key) in storage.keys.enumerated() where !newKeys.contains(key) {
                 let start = i == 0 ? 0 : storage.ends[i - 1]
                 bytes.append(contentsOf: storage.bytes[start..<storage.ends[i]])
@@ -55,7 +69,8 @@ public struct BoundFields: Sendable {
             keys.append(written)
             ends.append(bytes.count)
         }
-        return BoundFields(bytes: bytes, keys: keys, ends: ends)
+        let raw = (mine.storage?.raw ?? LogFields()).merging(fields)
+        return BoundFields(bytes: bytes, keys: keys, ends: ends, raw: raw, pipeline: ObjectIdentifier(pipeline))
     }
 
     /// Appends every field whose key is not `taken`.
@@ -72,11 +87,11 @@ public struct BoundFields: Sendable {
 extension Context {
     /// Runs `operation` with `fields` added to every line logged inside it, in this task and its
     /// child tasks, across `await`s. Fields bound by an enclosing `withFields` stay; the same key
-    /// bound here replaces them.
+    /// bound here replaces them. They are encoded once, for the shared pipeline; a logger writing to
+    /// another pipeline (another key schema or redaction) encodes them again for its lines.
     public static func withFields<T>(_ fields: LogFields, _ operation: () throws -> T) rethrows -> T {
-        let pipeline = Pipeline.shared
         var context = Context.current
-        context.fields = context.fields.adding(fields, schema: pipeline.fieldNames, redaction: pipeline.redaction)
+        context.fields = context.fields.adding(fields, for: .shared)
         return try context.restore(operation)
     }
 
@@ -84,9 +99,8 @@ extension Context {
     public static func withFields<T>(
         _ fields: LogFields, isolation: isolated (any Actor)? = #isolation, _ operation: () async throws -> T
     ) async rethrows -> T {
-        let pipeline = Pipeline.shared
         var context = Context.current
-        context.fields = context.fields.adding(fields, schema: pipeline.fieldNames, redaction: pipeline.redaction)
+        context.fields = context.fields.adding(fields, for: .shared)
         return try await context.restore(isolation: isolation, operation)
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A value that can be written as a JSON field of a log line.
 ///
 /// Strings, integers, floating-point numbers, booleans, optionals (`nil` is `null`), arrays and
@@ -64,6 +66,34 @@ extension Float: LogValueConvertible {
     @inlinable public func appendJSON(to encoder: inout JSONLineEncoder) { encoder.appendDouble(Double(self)) }
 }
 
+extension Date: LogValueConvertible {
+    /// RFC 3339 in UTC with microseconds, like the line's own timestamp.
+    public func appendJSON(to encoder: inout JSONLineEncoder) {
+        // Whole microseconds: a Double holds them exactly for dates of this era, nanoseconds not.
+        let micros = (timeIntervalSince1970 * 1e6).rounded()
+        guard micros.isFinite, micros >= 0, micros < 1.8e16 else { return encoder.appendString(description) }
+        encoder.appendTimestamp(unixNano: UInt64(micros) * 1000)
+    }
+}
+
+extension UUID: LogValueConvertible {
+    /// The canonical lowercase string.
+    public func appendJSON(to encoder: inout JSONLineEncoder) { encoder.appendString(uuidString.lowercased()) }
+}
+
+extension URL: LogValueConvertible {
+    /// The absolute string.
+    public func appendJSON(to encoder: inout JSONLineEncoder) { encoder.appendString(absoluteString) }
+}
+
+extension Duration: LogValueConvertible {
+    /// Seconds, as a number (`1.5` for 1.5 s; name the field `…_seconds` or convert to your unit).
+    public func appendJSON(to encoder: inout JSONLineEncoder) {
+        let (seconds, attoseconds) = components
+        encoder.appendDouble(Double(seconds) + Double(attoseconds) / 1e18)
+    }
+}
+
 extension Optional: LogValueConvertible where Wrapped: LogValueConvertible {
     @inlinable
     public func appendJSON(to encoder: inout JSONLineEncoder) {
@@ -87,9 +117,9 @@ extension Dictionary: LogValueConvertible where Key == String, Value: LogValueCo
     }
 }
 
-/// Any JSON value, for when a literal's type must be spelled out (`LogValue.null`, or an array
-/// that mixes types: `LogValue.array([1, "two"])`).
-public enum LogValue: LogValueConvertible, Hashable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
+/// Any JSON value, for when a literal's type must be spelled out: `LogValue.null`, an array that
+/// mixes types (`LogValue.array([1, "two"])`), or an object (`LogValue.object(["id": 42, "name": "Ada"])`).
+public enum LogValue: LogValueConvertible, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral, ExpressibleByNilLiteral, ExpressibleByArrayLiteral,
     ExpressibleByStringInterpolation
 {
@@ -99,6 +129,7 @@ public enum LogValue: LogValueConvertible, Hashable, ExpressibleByStringLiteral,
     case bool(Bool)
     case null
     case array([LogValue])
+    case object(LogFields)
 
     public init(stringLiteral value: String) { self = .string(value) }
     public init(integerLiteral value: Int64) { self = .int(value) }
@@ -115,6 +146,7 @@ public enum LogValue: LogValueConvertible, Hashable, ExpressibleByStringLiteral,
         case .bool(let v): encoder.appendBool(v)
         case .null: encoder.appendNull()
         case .array(let v): v.appendJSON(to: &encoder)
+        case .object(let v): v.appendJSON(to: &encoder)
         }
     }
 }

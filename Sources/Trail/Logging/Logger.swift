@@ -32,6 +32,7 @@ public struct Logger: Sendable {
     /// A logger writing to `pipeline` (the shared one by default) at `level` (the pipeline's default,
     /// from `LOG_LEVEL`, by default).
     public init(label: String, level: LogLevel? = nil, pipeline: Pipeline = .shared) {
+        pipeline.noteLoggerCreated()
         self.label = label
         self.pipeline = pipeline
         self.level = level ?? pipeline.defaultLevel
@@ -54,7 +55,7 @@ public struct Logger: Sendable {
 
     /// A logger that adds `fields` to every line. They are encoded now, once, not on every line.
     public func with(_ fields: LogFields) -> Logger {
-        Logger(copying: self, bound: bound.adding(fields, schema: pipeline.fieldNames, redaction: pipeline.redaction))
+        Logger(copying: self, bound: bound.adding(fields, for: pipeline))
     }
 
     /// `true` when a call at `level` would write a line.
@@ -178,7 +179,7 @@ public struct Logger: Sendable {
                 bound.append(to: &encoder) { key in storage.contains { e.userKey($0.0) == key } }
             }
         }
-        let contextFields = context.fields
+        let contextFields = context.fields.encoded(for: pipeline)
         if !contextFields.isEmpty {
             contextFields.append(to: &encoder) { key in
                 storage.contains { e.userKey($0.0) == key } || bound.keys.contains(key)

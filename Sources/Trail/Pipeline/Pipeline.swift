@@ -24,6 +24,10 @@ public final class Pipeline: Sendable {
     public let writers: [BatchingWriter<LogLine>]
 
     let encoding: LineEncoding
+    /// Loggers made on this pipeline, to warn when it is replaced under them.
+    private let loggerCount = Atomic<Int>(0)
+
+    func noteLoggerCreated() { loggerCount.add(1, ordering: .relaxed) }
 
     /// A pipeline that is not the shared one (tests, or a second set of destinations).
     public init(
@@ -95,7 +99,13 @@ public final class Pipeline: Sendable {
             defer { current = pipeline }
             return current
         }
-        _ = previous?.flushBlocking(timeout: .seconds(2))
+        if let previous {
+            let loggers = previous.loggerCount.load(ordering: .relaxed)
+            if loggers > 0 {
+                Diagnostics.report("Pipeline.bootstrap was called after \(loggers) logger(s) were made; they keep writing through the previous pipeline. Bootstrap before making loggers.")
+            }
+            _ = previous.flushBlocking(timeout: .seconds(2))
+        }
         return pipeline
     }
 
