@@ -65,7 +65,12 @@ public struct JSONLineEncoder {
     /// Appends an integer exactly, in decimal.
     public mutating func appendInteger<T: BinaryInteger>(_ value: T) {
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        appendDecimal(UInt64(value.magnitude))
+        if let magnitude = UInt64(exactly: value.magnitude) {
+            appendDecimal(magnitude)
+        } else {
+            // Wider than 64 bits (Int128, UInt128, big integers): the standard library's decimal text.
+            bytes.append(contentsOf: String(value.magnitude).utf8)
+        }
     }
 
     @usableFromInline
