@@ -38,19 +38,19 @@ struct ConsoleFormatter: Sendable {
             else if Self.messageKeys.contains(key) { message = value.text }
             else if Self.traceKeys.contains(key) { trace = value.text }
             else if Self.loggerKeys.contains(key) { logger = value.text }
-            else if !Self.hiddenKeys.contains(key) { rest.append("\(key)=\(Self.show(value))") }
+            else if !Self.hiddenKeys.contains(key) { rest.append("\(Self.singleLine(key))=\(Self.show(value))") }
         }
         var text = ""
         if let t = time.firstIndex(of: "T") {
-            let clock = time[time.index(after: t)...].prefix(12)
-            text += paint(String(clock), "2") + " "
+            let clock = time[time.index(after: t)...].prefix { $0 != "Z" && $0 != "+" && $0 != "-" }.prefix(12)
+            text += paint(Self.singleLine(String(clock)), "2") + " "
         }
-        let upper = level.uppercased()
+        let upper = Self.singleLine(level.uppercased())
         text += paint(upper.padding(5), Self.color(level: level)) + " "
         text += Self.singleLine(message)
         if !rest.isEmpty { text += "  " + paint(rest.joined(separator: " "), "2") }
-        if !logger.isEmpty { text += "  " + paint(logger, "36") }
-        if !trace.isEmpty { text += " " + paint("trace=" + trace.prefix(8), "35") }
+        if !logger.isEmpty { text += "  " + paint(Self.singleLine(logger), "36") }
+        if !trace.isEmpty { text += " " + paint("trace=" + Self.singleLine(String(trace.prefix(8))), "35") }
         out.append(contentsOf: text.utf8)
         out.append(0x0A)
     }
@@ -71,7 +71,7 @@ struct ConsoleFormatter: Sendable {
     /// Strings unquoted when they are a single plain word, JSON-quoted otherwise; other values raw.
     static func show(_ value: JSONLineScanner.Value) -> String {
         switch value {
-        case .raw(let raw): return raw
+        case .raw(let raw): return singleLine(raw)
         case .string(let s):
             if !s.isEmpty, s.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && $0 != "\"" && $0 != "=" }) { return s }
             var encoder = JSONLineEncoder(capacity: s.utf8.count + 2)
@@ -80,9 +80,10 @@ struct ConsoleFormatter: Sendable {
         }
     }
 
-    /// Control characters made visible, so a message cannot break the console line either.
+    /// Control characters made visible, so a message (or a key, the logger, …) cannot break the console
+    /// line or send escape sequences to the terminal either.
     static func singleLine(_ s: String) -> String {
-        guard s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\u{2028}" || $0 == "\u{2029}" }) else { return s }
+        guard s.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0 == "\u{2028}" || $0 == "\u{2029}" }) else { return s }
         var encoder = JSONLineEncoder(capacity: s.utf8.count)
         encoder.appendEscaped(s)
         return String(decoding: encoder.bytes, as: UTF8.self)

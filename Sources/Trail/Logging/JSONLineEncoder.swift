@@ -1,7 +1,8 @@
 /// Appends JSON to one byte buffer: the whole log-line encoder is a set of append functions.
 ///
 /// Every string goes through ``appendString(_:)``, which escapes quotes, backslashes, every control
-/// character and U+2028/U+2029, so no input can end a line, close a string early or forge a field.
+/// character (C0, DEL and C1) and U+2028/U+2029, so no input can end a line, close a string early or
+/// forge a field.
 /// Doubles keep their type (`1.0`, not `1`) and round-trip exactly; non-finite doubles are written as
 /// the strings `"NaN"`, `"+Inf"` and `"-Inf"`.
 public struct JSONLineEncoder {
@@ -65,7 +66,12 @@ public struct JSONLineEncoder {
     /// Appends an integer exactly, in decimal.
     public mutating func appendInteger<T: BinaryInteger>(_ value: T) {
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        appendDecimal(UInt64(value.magnitude))
+        if let magnitude = UInt64(exactly: value.magnitude) {
+            appendDecimal(magnitude)
+        } else {
+            // Wider than 64 bits (Int128, UInt128, big integers): the standard library's decimal text.
+            bytes.append(contentsOf: String(value.magnitude).utf8)
+        }
     }
 
     @usableFromInline
@@ -154,7 +160,7 @@ public struct JSONLineEncoder {
         var start = 0
         var i = 0
         while i < count {
-            let byte = utf8[i]
+            var byte = utf8[i]
             let escape: StaticString?
             var width = 1
             switch byte {
@@ -170,6 +176,12 @@ public struct JSONLineEncoder {
                 // U+2028 LINE SEPARATOR and U+2029 PARAGRAPH SEPARATOR end lines in some readers.
                 escape = utf8[i + 2] == 0xA8 ? "\\u2028" : "\\u2029"
                 width = 3
+            case 0xC2 where i + 1 < count && utf8[i + 1] < 0xA0:
+                // U+0080–U+009F, the C1 control characters: U+0085 NEXT LINE ends a line for some readers
+                // (Python's str.splitlines), U+009B is a terminal's CSI.
+                escape = nil
+                byte = utf8[i + 1]
+                width = 2
             default:
                 i += 1
                 continue
