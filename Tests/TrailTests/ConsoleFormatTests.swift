@@ -23,7 +23,7 @@ func scannedFields(_ text: String) -> [(key: String, value: JSONLineScanner.Valu
 
     @Test func anElasticCommonSchemaLineRendersTheSameWay() {
         let line = #"{"@timestamp":"2026-11-22T10:04:05.123Z","log.level":"warning","message":"slow query","trace.id":"4bf92f3577b34da6a3ce929d0e0e4736","span.id":"00f067aa0ba902b7","service.name":"checkout","ecs.version":"8.11.0","log.logger":"db","ms":1500,"log.origin.file.name":"Db.swift","log.origin.file.line":7,"log.origin.function":"run()"}"# + "\n"
-        #expect(consoleText(line) == "10:04:05.123 WARNING slow query  ms=1500  db trace=4bf92f35\n")
+        #expect(consoleText(line) == "10:04:05.123 WARN  slow query  ms=1500  db trace=4bf92f35\n")
     }
 
     @Test func colorsWrapTheTimeLevelFieldsLoggerAndTraceInANSICodes() {

@@ -153,6 +153,16 @@ func keyOrder(_ line: String) -> [String] {
         #expect(Set(keys).count == keys.count, "no duplicate keys")
     }
 
+    @Test func aReservedKeyAndItsRenamedFormInOneCallGiveOneKey() async throws {
+        let h = LogHarness()
+        h.logger.info("m", ["level": 1, "fields.level": 2])
+        h.logger.info("m", ["fields.level": 3, "level": 4])
+        let objects = await h.objects()
+        #expect(objects[0]["fields.level"] as? Int == 2)
+        #expect(objects[1]["fields.level"] as? Int == 4)
+        for line in h.logs.lines { #expect(keyOrder(line).filter { $0 == "fields.level" }.count == 1) }
+    }
+
     @Test func aKeyRepeatedInOneCallKeepsItsLastValue() async throws {
         let h = LogHarness()
         h.logger.info("dup", ["a": 1, "b": 2, "a": 3])

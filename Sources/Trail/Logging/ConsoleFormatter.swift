@@ -45,8 +45,7 @@ struct ConsoleFormatter: Sendable {
             let clock = time[time.index(after: t)...].prefix { $0 != "Z" && $0 != "+" && $0 != "-" }.prefix(12)
             text += paint(Self.singleLine(String(clock)), "2") + " "
         }
-        let upper = Self.singleLine(level.uppercased())
-        text += paint(upper.padding(5), Self.color(level: level)) + " "
+        text += paint(Self.singleLine(Self.shortName(level: level)).padding(5), Self.color(level: level)) + " "
         text += Self.singleLine(message)
         if !rest.isEmpty { text += "  " + paint(rest.joined(separator: " "), "2") }
         if !logger.isEmpty { text += "  " + paint(Self.singleLine(logger), "36") }
@@ -57,6 +56,16 @@ struct ConsoleFormatter: Sendable {
 
     private func paint(_ text: String, _ code: String) -> String {
         colors ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    /// Five characters at most, so messages line up: TRACE DEBUG INFO NOTE WARN ERROR CRIT.
+    static func shortName(level: String) -> String {
+        switch level.lowercased() {
+        case "notice": "NOTE"
+        case "warning", "warn": "WARN"
+        case "critical", "fatal": "CRIT"
+        default: level.uppercased()
+        }
     }
 
     static func color(level: String) -> String {

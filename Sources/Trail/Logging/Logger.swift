@@ -164,8 +164,13 @@ public struct Logger: Sendable {
         let storage = fields.storage
         for index in storage.indices {
             let (key, value) = storage[index]
-            if index + 1 < storage.count, storage[(index + 1)...].contains(where: { $0.0 == key }) { continue }
             let written = e.userKey(key)
+            // A later field written under the same key wins ("level" and "fields.level" both
+            // become "fields.level").
+            if index + 1 < storage.count, storage[(index + 1)...].contains(where: { later in
+                later.0 == key || later.0 == written
+                    || (written.utf8.count > 7 && written.hasPrefix("fields.") && e.reserved.matches(later.0) && "fields." + later.0 == written)
+            }) { continue }
             encoder.bytes.append(UInt8(ascii: ","))
             encoder.appendString(written)
             encoder.bytes.append(UInt8(ascii: ":"))
