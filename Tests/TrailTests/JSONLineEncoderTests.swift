@@ -310,3 +310,23 @@ func decodeJSON(_ text: String) throws -> Any {
         #expect(String(decoding: encoder.bytes, as: UTF8.self) == #"{"k":1"#)
     }
 }
+
+@Suite struct TimestampCacheTests {
+    @Test func theCachedTimestampMatchesTheDirectOneForEveryPrecision() {
+        var cache = TimestampCache()
+        var rng = PropagationRNG(seed: 0x7157)
+        var previous: UInt64 = 1_700_000_000_000_000_000
+        for i in 0..<2000 {
+            // Mostly the same second (the cache is reused), sometimes a jump to any instant up to 2400.
+            let t = i % 7 == 0 ? rng.next() % 13_569_465_600_000_000_000 : previous + rng.next() % 300_000_000
+            previous = t
+            for digits in [0, 3, 6, 9] {
+                var direct = JSONLineEncoder()
+                direct.appendTimestamp(unixNano: t, fractionDigits: digits)
+                var cached = JSONLineEncoder()
+                cached.appendTimestamp(unixNano: t, fractionDigits: digits, cache: &cache)
+                #expect(cached.bytes == direct.bytes)
+            }
+        }
+    }
+}

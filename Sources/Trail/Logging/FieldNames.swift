@@ -126,9 +126,11 @@ extension String {
 /// this key contain one of these", ASCII-case-insensitively with `-` read as `_` for the latter.
 /// A bitmap of the candidates' first bytes rejects most keys after one look per byte.
 struct KeyMatcher: Sendable {
-    private let candidates: [[UInt8]]
+    /// Candidates grouped by their first byte (ASCII only; others never match a first byte).
+    private let buckets: [[[UInt8]]]
     private let firstBytes: (UInt64, UInt64)
     private let exact: Bool
+    private let isEmpty: Bool
 
     /// Matches keys that contain one of `substrings` (already lowercase, `_` for `-`).
     init(substrings: [String]) { self.init(candidates: substrings, exact: false) }
@@ -136,19 +138,25 @@ struct KeyMatcher: Sendable {
     init(exactly keys: some Sequence<String>) { self.init(candidates: Array(keys), exact: true) }
 
     private init(candidates: [String], exact: Bool) {
-        self.candidates = candidates.map { Array($0.utf8) }.filter { !$0.isEmpty }
-        self.exact = exact
+        let all = candidates.map { Array($0.utf8) }.filter { !$0.isEmpty }
+        var buckets = [[[UInt8]]](repeating: [], count: 128)
         var mask: (UInt64, UInt64) = (0, 0)
-        for c in self.candidates where c[0] < 128 {
+        for c in all where c[0] < 128 {
+            buckets[Int(c[0])].append(c)
             if c[0] < 64 { mask.0 |= 1 << UInt64(c[0]) } else { mask.1 |= 1 << UInt64(c[0] - 64) }
         }
-        firstBytes = mask
+        self.buckets = buckets
+        self.firstBytes = mask
+        self.exact = exact
+        self.isEmpty = all.isEmpty
     }
 
+    @inline(__always)
     private func mayStart(_ byte: UInt8) -> Bool {
         byte < 64 ? firstBytes.0 & (1 << UInt64(byte)) != 0 : byte < 128 && firstBytes.1 & (1 << UInt64(byte - 64)) != 0
     }
 
+    @inline(__always)
     private static func normalized(_ c: UInt8) -> UInt8 {
         switch c {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"): c | 0x20
@@ -158,16 +166,18 @@ struct KeyMatcher: Sendable {
     }
 
     func matches(_ key: String) -> Bool {
-        guard !candidates.isEmpty else { return false }
+        guard !isEmpty else { return false }
         var key = key
         return key.withUTF8 { bytes in
             if exact {
                 guard let first = bytes.first, mayStart(first) else { return false }
-                return candidates.contains { $0.count == bytes.count && $0.elementsEqual(bytes) }
+                return buckets[Int(first)].contains { $0.count == bytes.count && $0.elementsEqual(bytes) }
             }
-            for start in bytes.indices where mayStart(Self.normalized(bytes[start])) {
-                for candidate in candidates where candidate.count <= bytes.count - start {
-                    var j = 0
+            for start in bytes.indices {
+                let first = Self.normalized(bytes[start])
+                guard mayStart(first) else { continue }
+                for candidate in buckets[Int(first)] where candidate.count <= bytes.count - start {
+                    var j = 1
                     while j < candidate.count && Self.normalized(bytes[start + j]) == candidate[j] { j += 1 }
                     if j == candidate.count { return true }
                 }

@@ -234,6 +234,43 @@ public struct JSONLineEncoder {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// `appendTimestamp` with the `YYYY-MM-DDTHH:MM:SS` part reused from `cache` while the second
+    /// is the same (log lines come many per second), and the fraction written two digits at a time.
+    mutating func appendTimestamp(unixNano: UInt64, fractionDigits: Int, cache: inout TimestampCache) {
+        let second = unixNano / 1_000_000_000
+        if cache.second != second {
+            let start = bytes.count
+            appendTimestamp(unixNano: second * 1_000_000_000, fractionDigits: 0)
+            // Keep `"YYYY-MM-DDTHH:MM:SS`, without the `Z"` that closes it.
+            cache.text = Array(bytes[start..<(bytes.count - 2)])
+            cache.second = second
+            bytes.removeSubrange(start...)
+        }
+        bytes += cache.text
+        if fractionDigits > 0 {
+            bytes.append(UInt8(ascii: "."))
+            var fraction = UInt32(unixNano % 1_000_000_000)  // nine digits
+            var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &digits) { out in
+                let pairs = Self.digitPairs.utf8Start
+                var i = 8
+                while i > 0 {
+                    let pair = Int(fraction % 100) * 2
+                    fraction /= 100
+                    out[i] = pairs[pair + 1]
+                    out[i - 1] = pairs[pair]
+                    i -= 2
+                }
+                out[0] = UInt8(ascii: "0") &+ UInt8(fraction)
+                bytes.append(contentsOf: out.prefix(min(fractionDigits, 9)))
+            }
+        }
+        bytes.append(UInt8(ascii: "Z"))
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    static let digitPairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+
     private mutating func appendPadded(_ value: Int, width: Int) {
         var divisor = 1
         for _ in 1..<width { divisor *= 10 }
@@ -257,4 +294,10 @@ public struct JSONLineEncoder {
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
         return (Int(year), Int(month), Int(day))
     }
+}
+
+/// The formatted date and time of the last whole second a thread encoded.
+struct TimestampCache {
+    var second: UInt64 = .max
+    var text: [UInt8] = []
 }

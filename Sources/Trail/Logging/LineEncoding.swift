@@ -1,6 +1,7 @@
 /// The parts of a log line that depend only on the pipeline's configuration, encoded once:
 /// reserved keys with their punctuation, the service name, constants, and the key matchers.
-struct LineEncoding: Sendable {
+/// A class, so that using it on every line costs one reference, not one per array.
+final class LineEncoding: Sendable {
     let fieldNames: FieldNames
     let reserved: KeyMatcher
     let secret: KeyMatcher

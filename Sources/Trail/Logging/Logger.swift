@@ -121,12 +121,12 @@ public struct Logger: Sendable {
     func emit(_ level: LogLevel, _ message: String, _ fields: LogFields, _ error: (any Error)?, _ file: String, _ function: String, _ line: UInt) {
         let now = SystemTraceClock.read(CLOCK_REALTIME)
         let context = Context.current
-        let line = ScratchBuffer.with { buffer -> LogLine in
+        let line = ScratchBuffer.with { buffer, timestamps -> LogLine in
             var encoder = JSONLineEncoder(reusing: [])
             swap(&encoder.bytes, &buffer)
             defer { swap(&encoder.bytes, &buffer) }
-            encode(into: &encoder, time: now, level: level, message: message, fields: fields, error: error,
-                   context: context, file: file, function: function, line: line)
+            encode(into: &encoder, time: now, timestamps: &timestamps, level: level, message: message, fields: fields,
+                   error: error, context: context, file: file, function: function, line: line)
             return encoder.bytes.withUnsafeBytes { LogLine(level: level, bytes: $0) }
         }
         pipeline.enqueue(line)
@@ -134,12 +134,13 @@ public struct Logger: Sendable {
 
     /// Encodes one complete line, `\n` included.
     func encode(
-        into encoder: inout JSONLineEncoder, time: UInt64, level: LogLevel, message: String, fields: LogFields,
+        into encoder: inout JSONLineEncoder, time: UInt64, timestamps: inout TimestampCache, level: LogLevel,
+        message: String, fields: LogFields,
         error: (any Error)?, context: Context, file: String, function: String, line: UInt
     ) {
         let e = pipeline.encoding
         encoder.bytes += e.open
-        encoder.appendTimestamp(unixNano: time, fractionDigits: e.fieldNames.timestampFractionDigits)
+        encoder.appendTimestamp(unixNano: time, fractionDigits: e.fieldNames.timestampFractionDigits, cache: &timestamps)
         encoder.bytes += e.levels[Int(level.rawValue)]
         encoder.bytes += e.message
         encoder.appendString(message)

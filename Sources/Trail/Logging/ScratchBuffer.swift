@@ -11,6 +11,7 @@ import Darwin
 enum ScratchBuffer {
     final class Box {
         var bytes: [UInt8] = []
+        var timestamps = TimestampCache()
         var inUse = false
         init() { bytes.reserveCapacity(1024) }
     }
@@ -28,10 +29,11 @@ enum ScratchBuffer {
         return key
     }()
 
-    /// Runs `body` with this thread's buffer, emptied. A nested call on the same thread (a value's
-    /// `appendJSON` that logs) gets a fresh buffer instead of corrupting the outer line.
+    /// Runs `body` with this thread's buffer (emptied) and timestamp cache. A nested call on the
+    /// same thread (a value's `appendJSON` that logs) gets fresh ones instead of corrupting the
+    /// outer line.
     @inline(__always)
-    static func with<R>(_ body: (inout [UInt8]) -> R) -> R {
+    static func with<R>(_ body: (inout [UInt8], inout TimestampCache) -> R) -> R {
         let box: Box
         if let existing = pthread_getspecific(key) {
             box = Unmanaged<Box>.fromOpaque(existing).takeUnretainedValue()
@@ -41,11 +43,12 @@ enum ScratchBuffer {
         }
         guard !box.inUse else {
             var fresh: [UInt8] = []
-            return body(&fresh)
+            var cache = TimestampCache()
+            return body(&fresh, &cache)
         }
         box.inUse = true
         defer { box.inUse = false }
         box.bytes.removeAll(keepingCapacity: true)
-        return body(&box.bytes)
+        return body(&box.bytes, &box.timestamps)
     }
 }

@@ -92,7 +92,8 @@ public final class BatchingWriter<Record: Sendable>: Sendable {
 
     public var counters: Counters { core.lock.withLock { $0.counters } }
 
-    /// Records waiting in the queue now (not counting a batch being written).
+    /// Records waiting in the queue now. Records the drain thread has taken and is writing are not
+    /// counted: up to ``Configuration/maxQueueSize`` more may be in flight.
     public var queuedCount: Int { core.lock.withLock { $0.queue.count } }
 
     /// Waits until every record accepted before this call has been written (or failed), or until
@@ -165,34 +166,40 @@ extension BatchingWriter {
         func drainLoop() {
             let maxDelay = configuration.maxDelay.clampedNanoseconds
             let maxBatch = configuration.maxBatchSize
+            // The drain's own queue: under the lock it is swapped with the shared one (O(1)), and
+            // batches are cut from it outside the lock, so producers never wait behind a copy.
+            var taken = RingBuffer<Record>(capacity: configuration.maxQueueSize)
             while true {
                 // Wait for a full batch, a flush or shutdown with records queued, shutdown with an
-                // empty queue (then exit), or the delay (then write whatever is queued).
-                let batch: [Record]? = lock.withLock(
+                // empty queue (then exit), or the delay (then take whatever is queued).
+                let exit: Bool = lock.withLock(
                     waitingUntil: { state in
                         let count = state.queue.count
                         return count >= maxBatch || state.shuttingDown || (count > 0 && state.flushTarget > state.processed)
                     },
                     deadline: SystemTraceClock.monotonicNow() &+ maxDelay
                 ) { state, _ in
-                    if state.queue.isEmpty && state.shuttingDown { return nil }
-                    return state.queue.popFirst(max: maxBatch)
+                    if state.queue.isEmpty { return state.shuttingDown }
+                    swap(&state.queue, &taken)
+                    return false
                 }
-                guard let batch else { break }
-                if batch.isEmpty { continue }
-                let error = write(batch)
-                lock.withLock { state in
-                    state.processed += batch.count
-                    if error == nil {
-                        state.counters.written += batch.count
-                    } else {
-                        state.counters.failed += batch.count
-                        state.counters.failedBatches += 1
+                if exit { break }
+                while !taken.isEmpty {
+                    let batch = taken.popFirst(max: maxBatch)
+                    let error = write(batch)
+                    lock.withLock { state in
+                        state.processed += batch.count
+                        if error == nil {
+                            state.counters.written += batch.count
+                        } else {
+                            state.counters.failed += batch.count
+                            state.counters.failedBatches += 1
+                        }
                     }
-                }
-                lock.broadcast()
-                if let error {
-                    Diagnostics.report("destination \"\(configuration.name)\" failed to write a batch: \(error) (failed records are counted in its writer's counters)")
+                    lock.broadcast()
+                    if let error {
+                        Diagnostics.report("destination \"\(configuration.name)\" failed to write a batch: \(error) (failed records are counted in its writer's counters)")
+                    }
                 }
             }
             lock.withLock { $0.stopped = true }
