@@ -7,14 +7,13 @@ enum Hex {
     @usableFromInline
     static let digits: StaticString = "0123456789abcdef"
 
-    /// Appends the 16 lowercase hex digits of `value` (big-endian) to `buffer`.
+    /// Appends the 16 lowercase hex digits of `value` (big-endian) to `buffer`, in one append.
     @inlinable
     static func append(_ value: UInt64, to buffer: inout [UInt8]) {
-        let table = digits.utf8Start
-        var shift = 60
-        while shift >= 0 {
-            buffer.append(table[Int(truncatingIfNeeded: (value &>> UInt64(shift)) & 0xF)])
-            shift -= 4
+        var digits: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &digits) { out in
+            write(value, to: out.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            buffer.append(contentsOf: UnsafeRawBufferPointer(out))
         }
     }
 

@@ -167,22 +167,25 @@ struct KeyMatcher: Sendable {
 
     func matches(_ key: String) -> Bool {
         guard !isEmpty else { return false }
-        var key = key
-        return key.withUTF8 { bytes in
-            if exact {
-                guard let first = bytes.first, mayStart(first) else { return false }
-                return buckets[Int(first)].contains { $0.count == bytes.count && $0.elementsEqual(bytes) }
-            }
-            for start in bytes.indices {
-                let first = Self.normalized(bytes[start])
-                guard mayStart(first) else { continue }
-                for candidate in buckets[Int(first)] where candidate.count <= bytes.count - start {
-                    var j = 1
-                    while j < candidate.count && Self.normalized(bytes[start + j]) == candidate[j] { j += 1 }
-                    if j == candidate.count { return true }
-                }
-            }
-            return false
+        if let result = key.utf8.withContiguousStorageIfAvailable({ matches(utf8: $0) }) { return result }
+        var copy = key
+        return copy.withUTF8 { matches(utf8: $0) }
+    }
+
+    private func matches(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if exact {
+            guard let first = bytes.first, mayStart(first) else { return false }
+            return buckets[Int(first)].contains { $0.count == bytes.count && $0.elementsEqual(bytes) }
         }
+        for start in bytes.indices {
+            let first = Self.normalized(bytes[start])
+            guard mayStart(first) else { continue }
+            for candidate in buckets[Int(first)] where candidate.count <= bytes.count - start {
+                var j = 1
+                while j < candidate.count && Self.normalized(bytes[start + j]) == candidate[j] { j += 1 }
+                if j == candidate.count { return true }
+            }
+        }
+        return false
     }
 }

@@ -160,6 +160,11 @@ public struct JSONLineEncoder {
         var start = 0
         var i = 0
         while i < count {
+            // Skip 8 plain bytes at a time: printable ASCII other than `"` and `\` needs nothing.
+            while i + 8 <= count && Self.isPlain(UnsafeRawPointer(utf8.baseAddress! + i).loadUnaligned(as: UInt64.self)) {
+                i += 8
+            }
+            guard i < count else { break }
             var byte = utf8[i]
             let escape: StaticString?
             var width = 1
@@ -199,6 +204,21 @@ public struct JSONLineEncoder {
             start = i
         }
         if start < count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<count])) }
+    }
+
+    /// `true` when none of the 8 bytes is below 0x20, 0x7F or above, `"` or `\` (SWAR test).
+    @inline(__always)
+    static func isPlain(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        // A byte b has its high bit set in (b - n) & ~b & 0x80 exactly when b < n (for b < 0x80).
+        let below20 = (word &- ones &* 0x20) & ~word & highs
+        let nonASCIIOrDEL = (word | (word &+ ones)) & highs  // b >= 0x80, or b == 0x7F (0x7F + 1 = 0x80)
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let isQuote = (quote &- ones) & ~quote & highs
+        let isBackslash = (backslash &- ones) & ~backslash & highs
+        return (below20 | nonASCIIOrDEL | isQuote | isBackslash) == 0
     }
 
     // MARK: Time

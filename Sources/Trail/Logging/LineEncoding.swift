@@ -1,22 +1,29 @@
 /// The parts of a log line that depend only on the pipeline's configuration, encoded once:
 /// reserved keys with their punctuation, the service name, constants, and the key matchers.
 /// A class, so that using it on every line costs one reference, not one per array.
-final class LineEncoding: Sendable {
+final class LineEncoding: @unchecked Sendable {
+    // @unchecked: every stored property is immutable after `init`; the buffers point into
+    // `storage`, which is written only in `init` and freed only in `deinit`.
     let fieldNames: FieldNames
     let reserved: KeyMatcher
     let secret: KeyMatcher
     let replacement: String
 
-    let open: [UInt8]              // {"timestamp":
-    let levels: [[UInt8]]          // ,"level":"info"  (by LogLevel.rawValue)
-    let message: [UInt8]           // ,"message":
-    let traceID: [UInt8]           // ,"trace_id":"
-    let spanID: [UInt8]            // ","span_id":"
-    let traceFlags: [UInt8]?       // ","trace_flags":"
-    let serviceAndConstants: [UInt8]  // ,"service.name":"checkout"[,"ecs.version":"8.11.0"]
-    let errorType: [UInt8]
-    let errorMessage: [UInt8]
-    let errorStackTrace: [UInt8]
+    // The encoded pieces live in one buffer allocated for the encoding's lifetime, so appending one
+    // is a plain copy, with no reference counting.
+    let open: UnsafeBufferPointer<UInt8>              // {"timestamp":
+    let levels: [UnsafeBufferPointer<UInt8>]          // ,"level":"info"  (by LogLevel.rawValue)
+    let message: UnsafeBufferPointer<UInt8>           // ,"message":
+    let traceID: UnsafeBufferPointer<UInt8>           // ,"trace_id":"
+    let spanID: UnsafeBufferPointer<UInt8>            // ","span_id":"
+    let traceFlags: UnsafeBufferPointer<UInt8>?       // ","trace_flags":"
+    let serviceAndConstants: UnsafeBufferPointer<UInt8>  // ,"service.name":"checkout"[,"ecs.version":"8.11.0"]
+    let errorType: UnsafeBufferPointer<UInt8>
+    let errorMessage: UnsafeBufferPointer<UInt8>
+    let errorStackTrace: UnsafeBufferPointer<UInt8>
+    private let storage: UnsafeMutableBufferPointer<UInt8>
+
+    deinit { storage.deallocate() }
 
     init(serviceName: String, fieldNames: FieldNames, redaction: Redaction) {
         self.fieldNames = fieldNames
@@ -31,17 +38,12 @@ final class LineEncoding: Sendable {
             if quote { encoder.appendRaw("\"") }
             return encoder.bytes
         }
-        open = [UInt8(ascii: "{")] + key(fieldNames.timestamp, comma: false)
-        levels = LogLevel.allCases.map { level in
-            var encoder = JSONLineEncoder(reusing: key(fieldNames.level))
+        let levelPieces = LogLevel.allCases.map { level in
+            var encoder = JSONLineEncoder()
             encoder.bytes = key(fieldNames.level)
             encoder.appendString(level.name)
             return encoder.bytes
         }
-        message = key(fieldNames.message)
-        traceID = key(fieldNames.traceID, quote: true)
-        spanID = [UInt8(ascii: "\"")] + key(fieldNames.spanID, quote: true)
-        traceFlags = fieldNames.traceFlags.map { [UInt8(ascii: "\"")] + key($0, quote: true) }
         var constants = JSONLineEncoder()
         constants.bytes = key(fieldNames.serviceName)
         constants.appendString(serviceName)
@@ -49,10 +51,35 @@ final class LineEncoding: Sendable {
             constants.bytes += key(name)
             constants.appendString(value)
         }
-        serviceAndConstants = constants.bytes
-        errorType = key(fieldNames.errorType)
-        errorMessage = key(fieldNames.errorMessage)
-        errorStackTrace = key(fieldNames.errorStackTrace)
+        let pieces: [[UInt8]] = [
+            [UInt8(ascii: "{")] + key(fieldNames.timestamp, comma: false),
+            key(fieldNames.message),
+            key(fieldNames.traceID, quote: true),
+            [UInt8(ascii: "\"")] + key(fieldNames.spanID, quote: true),
+            fieldNames.traceFlags.map { [UInt8(ascii: "\"")] + key($0, quote: true) } ?? [],
+            constants.bytes,
+            key(fieldNames.errorType),
+            key(fieldNames.errorMessage),
+            key(fieldNames.errorStackTrace),
+        ] + levelPieces
+        storage = .allocate(capacity: pieces.reduce(0) { $0 + $1.count })
+        var offset = 0
+        let base = storage.baseAddress!
+        let placed = pieces.map { piece -> UnsafeBufferPointer<UInt8> in
+            _ = UnsafeMutableBufferPointer(start: base + offset, count: piece.count).initialize(from: piece)
+            defer { offset += piece.count }
+            return UnsafeBufferPointer(start: base + offset, count: piece.count)
+        }
+        open = placed[0]
+        message = placed[1]
+        traceID = placed[2]
+        spanID = placed[3]
+        traceFlags = fieldNames.traceFlags == nil ? nil : placed[4]
+        serviceAndConstants = placed[5]
+        errorType = placed[6]
+        errorMessage = placed[7]
+        errorStackTrace = placed[8]
+        levels = Array(placed[9...])
     }
 
     /// The key a user field is written under: `fields.<key>` when it is a reserved key.

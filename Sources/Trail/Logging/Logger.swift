@@ -139,18 +139,18 @@ public struct Logger: Sendable {
         error: (any Error)?, context: Context, file: String, function: String, line: UInt
     ) {
         let e = pipeline.encoding
-        encoder.bytes += e.open
+        encoder.bytes.append(contentsOf: e.open)
         encoder.appendTimestamp(unixNano: time, fractionDigits: e.fieldNames.timestampFractionDigits, cache: &timestamps)
-        encoder.bytes += e.levels[Int(level.rawValue)]
-        encoder.bytes += e.message
+        encoder.bytes.append(contentsOf: e.levels[Int(level.rawValue)])
+        encoder.bytes.append(contentsOf: e.message)
         encoder.appendString(message)
         if let span = context.span?.context, span.isValid {
-            encoder.bytes += e.traceID
+            encoder.bytes.append(contentsOf: e.traceID)
             span.traceID.appendHex(to: &encoder.bytes)
-            encoder.bytes += e.spanID
+            encoder.bytes.append(contentsOf: e.spanID)
             span.spanID.appendHex(to: &encoder.bytes)
             if let flags = e.traceFlags {
-                encoder.bytes += flags
+                encoder.bytes.append(contentsOf: flags)
                 let table = Hex.digits.utf8Start
                 let raw = span.traceFlags.rawValue
                 encoder.bytes.append(table[Int(raw >> 4)])
@@ -158,24 +158,32 @@ public struct Logger: Sendable {
             }
             encoder.bytes.append(UInt8(ascii: "\""))
         }
-        encoder.bytes += e.serviceAndConstants
+        encoder.bytes.append(contentsOf: e.serviceAndConstants)
         encoder.bytes += labelBytes
 
         // The call's fields, in order; a key repeated in the call keeps its last value.
         let storage = fields.storage
-        for index in storage.indices {
-            let (key, value) = storage[index]
-            let written = e.userKey(key)
-            // A later field written under the same key wins ("level" and "fields.level" both
-            // become "fields.level").
-            if index + 1 < storage.count, storage[(index + 1)...].contains(where: { later in
-                later.0 == key || later.0 == written
-                    || (written.utf8.count > 7 && written.hasPrefix("fields.") && e.reserved.matches(later.0) && "fields." + later.0 == written)
-            }) { continue }
-            encoder.bytes.append(UInt8(ascii: ","))
-            encoder.appendString(written)
-            encoder.bytes.append(UInt8(ascii: ":"))
-            if e.secret.matches(written) { encoder.appendString(e.replacement) } else { value.appendJSON(to: &encoder) }
+        storage.withUnsafeBufferPointer { fields in
+            // Borrowed in place: no copy of each (key, existential value) pair.
+            for index in fields.indices {
+                let key = fields[index].0
+                let written = e.userKey(key)
+                // A later field written under the same key wins ("level" and "fields.level" both
+                // become "fields.level").
+                var overridden = false
+                var later = index + 1
+                while later < fields.count && !overridden {
+                    let other = fields[later].0
+                    overridden = other == key || other == written
+                        || (written.utf8.count > 7 && written.hasPrefix("fields.") && e.reserved.matches(other) && "fields." + other == written)
+                    later += 1
+                }
+                if overridden { continue }
+                encoder.bytes.append(UInt8(ascii: ","))
+                encoder.appendString(written)
+                encoder.bytes.append(UInt8(ascii: ":"))
+                if e.secret.matches(written) { encoder.appendString(e.replacement) } else { fields[index].1.appendJSON(to: &encoder) }
+            }
         }
         // Bound fields: the logger's, then the context's; the call (and then the logger) wins on equal keys.
         if !bound.isEmpty {
@@ -218,9 +226,9 @@ public struct Logger: Sendable {
     /// `error.type`, `error.message`, and the chain of underlying errors (`NSUnderlyingErrorKey`)
     /// as `error.stack_trace`, one `caused by` per line.
     private func appendError(_ error: any Error, to encoder: inout JSONLineEncoder, encoding e: LineEncoding) {
-        encoder.bytes += e.errorType
+        encoder.bytes.append(contentsOf: e.errorType)
         encoder.appendString(String(reflecting: type(of: error)))
-        encoder.bytes += e.errorMessage
+        encoder.bytes.append(contentsOf: e.errorMessage)
         encoder.appendString(String(describing: error))
         var chain: [String] = []
         var current = (error as NSError).userInfo[NSUnderlyingErrorKey] as? any Error
@@ -229,7 +237,7 @@ public struct Logger: Sendable {
             current = (underlying as NSError).userInfo[NSUnderlyingErrorKey] as? any Error
         }
         if !chain.isEmpty {
-            encoder.bytes += e.errorStackTrace
+            encoder.bytes.append(contentsOf: e.errorStackTrace)
             encoder.appendString("\(String(reflecting: type(of: error))): \(error)\n" + chain.joined(separator: "\n"))
         }
     }
