@@ -228,7 +228,7 @@ import TrailTesting
     }
 
     @Test func randomContextsSurviveBothEncodings() throws {
-        var rng = PropagationRNG(seed: 0xb3b3)
+        var rng = SeededGenerator(seed: 0xb3b3)
         for _ in 0..<500 {
             var context = remote()
             let spanContext = SpanContext(

@@ -137,7 +137,7 @@ import Trail
     }
 
     @Test func randomUnicodeValuesSurviveEncodingAndDecoding() throws {
-        var rng = PropagationRNG(seed: 0xba66a9e)
+        var rng = SeededGenerator(seed: 0xba66a9e)
         let tokenChars = Array("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
         let scalarRanges: [ClosedRange<UInt32>] = [0x00...0x7F, 0x80...0x7FF, 0x800...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF]
         for _ in 0..<500 {

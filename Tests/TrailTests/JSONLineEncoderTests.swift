@@ -314,7 +314,7 @@ func decodeJSON(_ text: String) throws -> Any {
 @Suite struct TimestampCacheTests {
     @Test func theCachedTimestampMatchesTheDirectOneForEveryPrecision() {
         var cache = TimestampCache()
-        var rng = PropagationRNG(seed: 0x7157)
+        var rng = SeededGenerator(seed: 0x7157)
         var previous: UInt64 = 1_700_000_000_000_000_000
         for i in 0..<2000 {
             // Mostly the same second (the cache is reused), sometimes a jump to any instant up to 2400.

@@ -129,7 +129,7 @@ import Trail
     }
 
     @Test func randomContextsSurviveInjectionAndExtraction() throws {
-        var rng = PropagationRNG(seed: 0x1a_e9e4)
+        var rng = SeededGenerator(seed: 0x1a_e9e4)
         for _ in 0..<500 {
             let spanContext = SpanContext(
                 traceID: TraceID(high: rng.next() >> UInt64.random(in: 0...63, using: &rng), low: rng.next() | 1),

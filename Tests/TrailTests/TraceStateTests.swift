@@ -193,7 +193,7 @@ import Trail
     }
 
     @Test func randomValidTraceStatesSurviveSerialisationAndParsing() throws {
-        var rng = PropagationRNG(seed: 0x7ace_57a7e)
+        var rng = SeededGenerator(seed: 0x7ace_57a7e)
         let keyFirst = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
         let keyRest = keyFirst + Array("_-*/@".utf8)
         let valueChars = (0x20...0x7E).map { UInt8($0) }.filter { $0 != UInt8(ascii: ",") && $0 != UInt8(ascii: "=") }

@@ -212,7 +212,7 @@ import Trail
     }
 
     @Test func randomContextsSurviveInjectionAndExtraction() throws {
-        var rng = PropagationRNG(seed: 0x3c_0000_0001)
+        var rng = SeededGenerator(seed: 0x3c_0000_0001)
         for _ in 0..<500 {
             let traceID = TraceID(high: rng.next() >> UInt64.random(in: 0...63, using: &rng),
                                   low: rng.next() >> UInt64.random(in: 0...63, using: &rng) | 1)
