@@ -56,7 +56,7 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations { blackHole(Context.current.spanContext) }
     }
 
-    for variant in LogVariant.allCases {
+    for variant in LogVariant.headline {
         let current = Current<LoggingFixture>()
         let name = "trail \(variant.rawValue)"
         Benchmark(
@@ -66,14 +66,16 @@ let benchmarks: @Sendable () -> Void = {
                 let logger = fixture.logger
                 fixture.spanContext.restore {
                     switch variant {
-                    case .l1, .l1Lean:
-                        for _ in benchmark.scaledIterations { callL1(logger) }
                     case .l2:
                         for _ in benchmark.scaledIterations { callL2(logger) }
+                    case .l1NoFields:
+                        for _ in benchmark.scaledIterations { callL1NoFields(logger) }
+                    default:
+                        for _ in benchmark.scaledIterations { callL1(logger) }
                     }
                 }
             },
-            setup: { current.set(LoggingFixture(keys: variant.keys)) },
+            setup: { current.set(LoggingFixture(variant)) },
             teardown: {
                 report(current.value.report(name: name))
                 current.set(nil)

@@ -72,23 +72,32 @@ public final class LoggingFixture: Sendable {
     /// `Context()` with the workload's span: bind it with `spanContext.restore { ... }` around the loop.
     public let spanContext: Context
 
-    public init(keys: LogKeys = .defaults) {
+    /// - Parameters:
+    ///   - keys: the pipeline's field names.
+    ///   - withDestination: `false` makes a pipeline with no destination at all (diagnostic: the line
+    ///     is encoded but not queued anywhere).
+    ///   - withSpan: `false` binds an empty context (diagnostic: no trace ids on the line).
+    public init(keys: LogKeys = .defaults, withDestination: Bool = true, withSpan: Bool = true) {
         let sink = DiscardingLineSink()
         // The environment is empty so LOG_LEVEL / OTEL_SERVICE_NAME of the shell cannot change the line.
         // Writer configuration: `.logDefaults` (queue 4096, batch 512, 100 ms, drop newest when full).
         let pipeline = Pipeline(
-            serviceName: "trail-bench", level: .info, fieldNames: keys.fieldNames, destinations: [sink],
+            serviceName: "trail-bench", level: .info, fieldNames: keys.fieldNames, destinations: withDestination ? [sink] : [],
             environment: [:])
         self.sink = sink
         self.pipeline = pipeline
         self.logger = Logger(label: "bench", level: .info, pipeline: pipeline)
-        self.spanContext = Context().with(span: Span(remote: workloadSpanContext))
+        self.spanContext = withSpan ? Context().with(span: Span(remote: workloadSpanContext)) : Context()
+    }
+
+    public convenience init(_ variant: LogVariant) {
+        self.init(keys: variant.keys, withDestination: variant != .l1NoDestination, withSpan: variant != .l1NoSpan)
     }
 
     /// Waits (up to 3 s) until the writer has written everything it accepted, then says what happened
     /// to the lines: accepted, written, dropped because the queue was full, and what the sink counted.
     public func report(name: String) -> String {
-        let writer = pipeline.writers[0]
+        guard let writer = pipeline.writers.first else { return "\(name): no destination, nothing queued" }
         let flushed = writer.flushBlocking(timeout: .seconds(3))
         let c = writer.counters
         let config = writer.configuration
@@ -119,6 +128,12 @@ public func callL2(_ logger: Logger) {
     logger.debug("request handled", ["method": "GET", "path": "/api/users/42", "status": 200, "duration_ms": 12.5, "cached": false])
 }
 
+/// Diagnostic: the L1 call without fields.
+@inline(never)
+public func callL1NoFields(_ logger: Logger) {
+    logger.info("request handled")
+}
+
 /// The logging benchmarks, by workload name (the second column of the output lines).
 public enum LogVariant: String, CaseIterable, Sendable {
     case l1 = "L1"
@@ -126,6 +141,14 @@ public enum LogVariant: String, CaseIterable, Sendable {
     /// L1 with `LogKeys.lean` (no `source` object, no `trace_flags`, ms timestamp): not the headline
     /// number, it shows what Trail's extra default keys cost.
     case l1Lean = "L1-lean"
+    /// Diagnostics (trail-bench only, not in the default runs): L1 through a pipeline with no
+    /// destination (encoding without the queue), L1 outside any span (no ids), L1 without fields.
+    case l1NoDestination = "L1-nodest"
+    case l1NoSpan = "L1-nospan"
+    case l1NoFields = "L1-nofields"
+
+    /// The benchmarks run by default (ordo-one and trail-bench without arguments).
+    public static let headline: [LogVariant] = [.l1, .l2, .l1Lean]
 
     public var keys: LogKeys { self == .l1Lean ? .lean : .defaults }
 
@@ -133,10 +156,12 @@ public enum LogVariant: String, CaseIterable, Sendable {
     @inline(__always)
     public func run(_ logger: Logger, iterations: Int) {
         switch self {
-        case .l1, .l1Lean:
+        case .l1, .l1Lean, .l1NoDestination, .l1NoSpan:
             for _ in 0..<iterations { callL1(logger) }
         case .l2:
             for _ in 0..<iterations { callL2(logger) }
+        case .l1NoFields:
+            for _ in 0..<iterations { callL1NoFields(logger) }
         }
     }
 }

@@ -2,6 +2,7 @@
 // ordo-one/benchmark.
 //
 //   trail-bench [--peer NAME] [--seconds S] [WORKLOAD ...]     # WORKLOAD: L1 L2 L1-lean S1 S1-manual S1-unsampled S1-unsampled-manual
+//                                                              #   diagnostics (only when named): L1-nodest L1-nospan L1-nofields
 //   trail-bench --iterations N WORKLOAD                        # just run N operations (for gdb/perf)
 //   trail-bench --sample                                       # one L1 line, as a real stdout pipeline writes it
 //
@@ -35,7 +36,9 @@ enum Workload {
     case log(LogVariant)
     case span(S1Variant)
 
-    static var all: [Workload] { LogVariant.allCases.map(Workload.log) + S1Variant.allCases.map(Workload.span) }
+    /// The default set; the diagnostic L1 variants (L1-nodest, L1-nospan, L1-nofields) only run when named.
+    static var all: [Workload] { LogVariant.headline.map(Workload.log) + S1Variant.allCases.map(Workload.span) }
+    static var names: [String] { LogVariant.allCases.map(\.rawValue) + S1Variant.allCases.map(\.rawValue) }
 
     init?(rawValue: String) {
         if let v = LogVariant(rawValue: rawValue) { self = .log(v) } else if let v = S1Variant(rawValue: rawValue) { self = .span(v) } else { return nil }
@@ -54,7 +57,7 @@ enum Workload {
         let name = "\(peer) \(rawValue)"
         switch self {
         case .log(let v):
-            let fixture = LoggingFixture(keys: v.keys)
+            let fixture = LoggingFixture(v)
             let logger = fixture.logger
             return (fixture.spanContext, { v.run(logger, iterations: $0) }, { fixture.report(name: name) })
         case .span(let v):
@@ -93,7 +96,7 @@ func main() async {
             return
         default:
             guard let w = Workload(rawValue: arg) else {
-                FileHandle.standardError.write(Data("unknown argument \(arg); workloads: \(Workload.all.map(\.rawValue).joined(separator: " "))\n".utf8))
+                FileHandle.standardError.write(Data("unknown argument \(arg); workloads: \(Workload.names.joined(separator: " "))\n".utf8))
                 exit(2)
             }
             workloads.append(w)
