@@ -1,9 +1,10 @@
 // swift-tools-version: 6.1
 // Benchmarks for Trail, measured the way the peers in /work/shared/bench/peers are (WORKLOAD.md v1):
+// workloads L1/L2 (logging) and S1 (spans).
 //
 // - TrailBenchmarks: ordo-one/benchmark targets (wallClock + mallocCountTotal), run with
 //   `swift package benchmark` in this folder.
-// - trail-bench: a plain executable (no ordo-one) that times S1 in a plain loop and counts malloc calls
+// - trail-bench: a plain executable (no ordo-one) that times S1, L1 and L2 in a plain loop and counts malloc calls
 //   with its own tiny interposer (MallocCounter); a cross-check, and the binary to run under valgrind.
 // - run-trail.sh: builds and runs both and prints `peer workload ns_per_op allocs_per_op` lines for
 //   `peers/run.sh --extra`.
@@ -22,15 +23,21 @@ let package = Package(
             name: "S1Workload",
             dependencies: [.product(name: "Trail", package: "Trail")]
         ),
+        // The L1/L2 fixture (a pipeline into a discarding sink, the workload's span context) and calls.
+        .target(
+            name: "LoggingWorkload",
+            dependencies: [.product(name: "Trail", package: "Trail")]
+        ),
         .target(name: "MallocCounter"),
         .executableTarget(
             name: "trail-bench",
-            dependencies: ["S1Workload", "MallocCounter", .product(name: "Trail", package: "Trail")]
+            dependencies: ["S1Workload", "LoggingWorkload", "MallocCounter", .product(name: "Trail", package: "Trail")]
         ),
         .executableTarget(
             name: "TrailBenchmarks",
             dependencies: [
                 "S1Workload",
+                "LoggingWorkload",
                 .product(name: "Trail", package: "Trail"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Trail's S1 benchmarks in the peers' line format (/work/shared/bench/WORKLOAD.md):
+# Trail's L1, L2 and S1 benchmarks in the peers' line format (/work/shared/bench/WORKLOAD.md):
 #   peer workload ns_per_op allocs_per_op
 # Usable as `bash /work/shared/bench/peers/run.sh --extra /path/to/Benchmarks/run-trail.sh`.
 #
@@ -8,7 +8,9 @@
 #    mallocCountTotal sample / 1000. These are the `trail` lines.
 # 2. unless TRAIL_LOOP=0: the plain-loop cross-check (trail-bench: no ordo-one, own malloc counter),
 #    printed as peer `trail-loop`.
-# What happened to the spans (exported / dropped by the batch processor) is printed as `#` lines.
+# What happened to the spans (exported / dropped by the batch processor) and to the log lines
+# (accepted / written / dropped by the pipeline's writer) is printed as `#` lines, and so is one
+# sample L1 line (`trail-bench --sample`: the same call through a real StdoutSink(format: .json)).
 # Env: SWIFT (default /opt/swift/usr/bin/swift), TRAIL_PEER (default trail), TRAIL_LOOP (default 1),
 #      TRAIL_BENCH_OUT (folder for raw output; default a new /tmp/trail-bench.XXXXXX).
 set -euo pipefail
@@ -25,7 +27,7 @@ cd "$HERE"
 rm -f "$OUT/report.txt"
 TRAIL_BENCH_REPORT="$OUT/report.txt" "$SWIFT" package benchmark --target TrailBenchmarks --no-progress \
   --format influx --path stdout >"$OUT/ordo.raw" 2>&1 || { tail -30 "$OUT/ordo.raw" >&2; exit 1; }
-echo "# $PEER: ordo-one/benchmark 1.38.1 (wallClock, mallocCountTotal), median of 1000-span samples / 1000; $(git -C "$HERE" rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "# $PEER: ordo-one/benchmark 1.38.1 (wallClock, mallocCountTotal), median of 1000-op samples / 1000; $(git -C "$HERE" rev-parse --short HEAD 2>/dev/null || echo '?')"
 grep '^TrailBenchmarks,' "$OUT/ordo.raw" | awk -F, -v peer="$PEER" '
   $10 == "50.0" && $7 == "Time(wallclock)" { t[$9] = $11 / 1000.0; order[++n] = $9 }
   $10 == "50.0" && $7 == "Malloc(total)"   { m[$9] = $11 / 1000.0 }
@@ -33,8 +35,9 @@ grep '^TrailBenchmarks,' "$OUT/ordo.raw" | awk -F, -v peer="$PEER" '
         printf "%s %.1f %s\n", name, t[k], (k in m) ? sprintf("%.2f", m[k]) + 0 : "-" } }'
 [ -f "$OUT/report.txt" ] && sed "s/^trail /$PEER /; s/^/# /" "$OUT/report.txt"
 
+"$SWIFT" build -c release --product trail-bench >"$OUT/build-trail-bench.log" 2>&1 \
+  || { tail -30 "$OUT/build-trail-bench.log" >&2; exit 1; }
+echo "# $PEER sample L1 line: $("$HERE/.build/release/trail-bench" --sample)"
 if [ "${TRAIL_LOOP:-1}" != 0 ]; then
-  "$SWIFT" build -c release --product trail-bench >"$OUT/build-trail-bench.log" 2>&1 \
-    || { tail -30 "$OUT/build-trail-bench.log" >&2; exit 1; }
   "$HERE/.build/release/trail-bench" --peer "$PEER-loop"
 fi

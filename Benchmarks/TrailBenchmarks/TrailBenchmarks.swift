@@ -1,17 +1,22 @@
-// Workload S1 (WORKLOAD.md v1) for Trail, configured like the peers' ordo-one benchmarks
-// (peers/swift-otel-peers/Benchmarks/OTelPeers): wallClock + mallocCountTotal, ns, 5 warm-ups,
-// scalingFactor .kilo (one sample = 1,000 spans), at most 2 s.
+// Workloads L1, L2 and S1 (WORKLOAD.md v1) for Trail, configured like the peers' ordo-one benchmarks
+// (peers/swift/Benchmarks/SwiftLogPeers, peers/swift-otel-peers/Benchmarks/OTelPeers): wallClock +
+// mallocCountTotal, ns, 5 warm-ups, scalingFactor .kilo (one sample = 1,000 calls or spans), at most 2 s.
 //
+//   trail L1                     logger.info("request handled", [5 fields]) inside the workload's span,
+//                                pipeline with one discarding destination (LoggingWorkload)
+//   trail L2                     the same call at debug, logger at info
+//   trail L1-lean                L1 with no source object, no trace_flags, ms timestamp (LogKeys.lean)
 //   trail S1                     tracer.withSpan("child") { span in 2 × setAttribute }, sampled parent
 //   trail S1-manual              startSpan("child") + 2 × setAttribute + end(), sampled parent
 //   trail S1-unsampled           like S1 under a parent that was not sampled (child is dropped)
 //   trail S1-unsampled-manual    like S1-manual under that parent
 //   trail context-read-empty     read Context.current's span context with nothing bound (target: 0 allocations)
 //
-// Each benchmark has its own tracer, BatchSpanProcessor (defaults) and counting exporter, made in
-// setup; teardown flushes and reports exported/dropped spans to $TRAIL_BENCH_REPORT (appended) or
-// stderr.
+// Each S1 benchmark has its own tracer, BatchSpanProcessor (defaults) and counting exporter, made in
+// setup; each L benchmark its own pipeline and discarding sink. Teardown flushes and reports
+// exported/dropped spans or accepted/written/dropped lines to $TRAIL_BENCH_REPORT (appended) or stderr.
 import Benchmark
+import LoggingWorkload
 import S1Workload
 import Synchronization
 import Trail
@@ -21,10 +26,10 @@ import Glibc
 #endif
 
 /// The fixture of the benchmark that is running (made in its setup hook, dropped in teardown).
-final class Current: Sendable {
-    private let fixture = Mutex<S1Fixture?>(nil)
-    func set(_ f: S1Fixture?) { fixture.withLock { $0 = f } }
-    var value: S1Fixture { fixture.withLock { $0! } }
+final class Current<Fixture: Sendable>: Sendable {
+    private let fixture = Mutex<Fixture?>(nil)
+    func set(_ f: Fixture?) { fixture.withLock { $0 = f } }
+    var value: Fixture { fixture.withLock { $0! } }
 }
 
 func report(_ line: String) {
@@ -51,8 +56,35 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations { blackHole(Context.current.spanContext) }
     }
 
+    for variant in LogVariant.headline {
+        let current = Current<LoggingFixture>()
+        let name = "trail \(variant.rawValue)"
+        Benchmark(
+            name,
+            closure: { benchmark in
+                let fixture = current.value
+                let logger = fixture.logger
+                fixture.spanContext.restore {
+                    switch variant {
+                    case .l2:
+                        for _ in benchmark.scaledIterations { callL2(logger) }
+                    case .l1NoFields:
+                        for _ in benchmark.scaledIterations { callL1NoFields(logger) }
+                    default:
+                        for _ in benchmark.scaledIterations { callL1(logger) }
+                    }
+                }
+            },
+            setup: { current.set(LoggingFixture(variant)) },
+            teardown: {
+                report(current.value.report(name: name))
+                current.set(nil)
+            }
+        )
+    }
+
     for variant in S1Variant.allCases {
-        let current = Current()
+        let current = Current<S1Fixture>()
         let name = "trail \(variant.rawValue)"
         Benchmark(
             name,
