@@ -17,11 +17,8 @@ struct FieldKeyCache {
         var fieldsPrefixed = false
     }
 
-    /// 128 sets of 2 entries: two keys of one call site that hash to the same set both stay.
-    static let size = 256
+    static let size = 64
     private var entries = [Entry](repeating: Entry(), count: FieldKeyCache.size)
-    /// Per set, the entry that was used last (the other one is replaced on a miss).
-    private var recent = [UInt8](repeating: 0, count: FieldKeyCache.size / 2)
 
     /// The slot describing `key` for this pipeline, filled on a miss.
     mutating func slot(for key: String, encoding e: LineEncoding, pipeline: ObjectIdentifier) -> Int {
@@ -32,30 +29,24 @@ struct FieldKeyCache {
     }
 
     private mutating func slot(utf8 bytes: UnsafeBufferPointer<UInt8>, encoding e: LineEncoding, pipeline: ObjectIdentifier) -> Int {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
-        for b in bytes { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
-        let set = Int((hash ^ (hash >> 29)) % UInt64(Self.size / 2))
-        for way in 0..<2 {
-            let slot = set * 2 + way
-            if entries[slot].hash == hash && entries[slot].pipeline == pipeline
-                && entries[slot].key.withUnsafeBufferPointer({ $0.elementsEqual(bytes) })
-            {
-                recent[set] = UInt8(way)
-                return slot
+        do {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
+            for b in bytes { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
+            let slot = Int(hash % UInt64(Self.size))
+            let hit = entries[slot].hash == hash && entries[slot].pipeline == pipeline
+                && entries[slot].key.withUnsafeBufferPointer { $0.elementsEqual(bytes) }
+            if !hit {
+                let written = e.userKey(String(decoding: bytes, as: UTF8.self))
+                var prefix = JSONLineEncoder(capacity: bytes.count + 4)
+                prefix.appendRaw(",")
+                prefix.appendString(written)
+                prefix.appendRaw(":")
+                entries[slot] = Entry(
+                    hash: hash, pipeline: pipeline, key: Array(bytes), prefix: prefix.bytes,
+                    secret: e.secret.matches(written), fieldsPrefixed: written.hasPrefix("fields."))
             }
+            return slot
         }
-        let way = 1 - Int(recent[set])
-        let slot = set * 2 + way
-        recent[set] = UInt8(way)
-        let written = e.userKey(String(decoding: bytes, as: UTF8.self))
-        var prefix = JSONLineEncoder(capacity: bytes.count + 4)
-        prefix.appendRaw(",")
-        prefix.appendString(written)
-        prefix.appendRaw(":")
-        entries[slot] = Entry(
-            hash: hash, pipeline: pipeline, key: Array(bytes), prefix: prefix.bytes,
-            secret: e.secret.matches(written), fieldsPrefixed: written.hasPrefix("fields."))
-        return slot
     }
 
     /// Whether the value of the key in `slot` is redacted.
