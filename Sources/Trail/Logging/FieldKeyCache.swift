@@ -22,14 +22,8 @@ struct FieldKeyCache {
 
     /// The slot describing `key` for this pipeline, filled on a miss.
     mutating func slot(for key: String, encoding e: LineEncoding, pipeline: ObjectIdentifier) -> Int {
-        if let slot = key.utf8.withContiguousStorageIfAvailable({ slot(utf8: $0, encoding: e, pipeline: pipeline) }) {
-            return slot
-        }
-        return Array(key.utf8).withUnsafeBufferPointer { slot(utf8: $0, encoding: e, pipeline: pipeline) }
-    }
-
-    private mutating func slot(utf8 bytes: UnsafeBufferPointer<UInt8>, encoding e: LineEncoding, pipeline: ObjectIdentifier) -> Int {
-        do {
+        var key = key
+        return key.withUTF8 { bytes in
             var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
             for b in bytes { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
             let slot = Int(hash % UInt64(Self.size))
