@@ -121,11 +121,11 @@ public struct Logger: Sendable {
     func emit(_ level: LogLevel, _ message: String, _ fields: LogFields, _ error: (any Error)?, _ file: String, _ function: String, _ line: UInt) {
         let now = SystemTraceClock.read(CLOCK_REALTIME)
         let context = Context.current
-        let line = ScratchBuffer.with { buffer, timestamps, keys -> LogLine in
+        let line = ScratchBuffer.with { buffer, timestamps -> LogLine in
             var encoder = JSONLineEncoder(reusing: [])
             swap(&encoder.bytes, &buffer)
             defer { swap(&encoder.bytes, &buffer) }
-            encode(into: &encoder, time: now, timestamps: &timestamps, keys: &keys, level: level, message: message, fields: fields,
+            encode(into: &encoder, time: now, timestamps: &timestamps, level: level, message: message, fields: fields,
                    error: error, context: context, file: file, function: function, line: line)
             return encoder.bytes.withUnsafeBytes { LogLine(level: level, bytes: $0) }
         }
@@ -134,7 +134,7 @@ public struct Logger: Sendable {
 
     /// Encodes one complete line, `\n` included.
     func encode(
-        into encoder: inout JSONLineEncoder, time: UInt64, timestamps: inout TimestampCache, keys: inout FieldKeyCache, level: LogLevel,
+        into encoder: inout JSONLineEncoder, time: UInt64, timestamps: inout TimestampCache, level: LogLevel,
         message: String, fields: LogFields,
         error: (any Error)?, context: Context, file: String, function: String, line: UInt
     ) {
@@ -163,27 +163,26 @@ public struct Logger: Sendable {
 
         // The call's fields, in order; a key repeated in the call keeps its last value.
         let storage = fields.storage
-        let pipelineID = ObjectIdentifier(pipeline)
         storage.withUnsafeBufferPointer { fields in
             // Borrowed in place: no copy of each (key, existential value) pair.
             for index in fields.indices {
                 let key = fields[index].0
-                let slot = keys.slot(for: key, encoding: e, pipeline: pipelineID)
+                let written = e.userKey(key)
                 // A later field written under the same key wins ("level" and "fields.level" both
-                // become "fields.level"; only keys written with that prefix need the slow comparison).
+                // become "fields.level").
                 var overridden = false
                 var later = index + 1
                 while later < fields.count && !overridden {
-                    overridden = fields[later].0 == key
+                    let other = fields[later].0
+                    overridden = other == key || other == written
+                        || (written.utf8.count > 7 && written.hasPrefix("fields.") && e.reserved.matches(other) && "fields." + other == written)
                     later += 1
                 }
-                if !overridden && keys.isFieldsPrefixed(slot) && index + 1 < fields.count {
-                    let written = e.userKey(key)
-                    overridden = fields[(index + 1)...].contains { e.userKey($0.0) == written }
-                }
                 if overridden { continue }
-                keys.appendPrefix(slot, to: &encoder)
-                if keys.isSecret(slot) { encoder.appendString(e.replacement) } else { fields[index].1.appendJSON(to: &encoder) }
+                encoder.bytes.append(UInt8(ascii: ","))
+                encoder.appendString(written)
+                encoder.bytes.append(UInt8(ascii: ":"))
+                if e.secret.matches(written) { encoder.appendString(e.replacement) } else { fields[index].1.appendJSON(to: &encoder) }
             }
         }
         // Bound fields: the logger's, then the context's; the call (and then the logger) wins on equal keys.

@@ -12,7 +12,6 @@ enum ScratchBuffer {
     final class Box {
         var bytes: [UInt8] = []
         var timestamps = TimestampCache()
-        var keys = FieldKeyCache()
         var inUse = false
         init() { bytes.reserveCapacity(1024) }
     }
@@ -34,7 +33,7 @@ enum ScratchBuffer {
     /// same thread (a value's `appendJSON` that logs) gets fresh ones instead of corrupting the
     /// outer line.
     @inline(__always)
-    static func with<R>(_ body: (inout [UInt8], inout TimestampCache, inout FieldKeyCache) -> R) -> R {
+    static func with<R>(_ body: (inout [UInt8], inout TimestampCache) -> R) -> R {
         let box: Box
         if let existing = pthread_getspecific(key) {
             box = Unmanaged<Box>.fromOpaque(existing).takeUnretainedValue()
@@ -45,12 +44,11 @@ enum ScratchBuffer {
         guard !box.inUse else {
             var fresh: [UInt8] = []
             var cache = TimestampCache()
-            var keys = FieldKeyCache()
-            return body(&fresh, &cache, &keys)
+            return body(&fresh, &cache)
         }
         box.inUse = true
         defer { box.inUse = false }
         box.bytes.removeAll(keepingCapacity: true)
-        return body(&box.bytes, &box.timestamps, &box.keys)
+        return body(&box.bytes, &box.timestamps)
     }
 }
