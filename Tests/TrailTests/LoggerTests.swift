@@ -284,5 +284,31 @@ func keyOrder(_ line: String) -> [String] {
         #expect(object["internal_note"] as? String == "[REDACTED]")
         #expect(object["password"] as? String == "visible-here", "this pipeline's redaction list, not the shared one's")
     }
-}
 
+    @Test func keyClassificationStaysRightAcrossManyKeysAndPipelines() async throws {
+        let strict = LogHarness(redaction: Redaction(patterns: ["secret", "token"]))
+        let lax = LogHarness(redaction: .none)
+        var rng = SeededGenerator(seed: 0xcafe)
+        var expected: [(strict: Bool, key: String, value: Int)] = []
+        for i in 0..<600 {
+            // 200 distinct keys (far more than the per-thread cache's 64 slots), some secret, some reserved.
+            let n = Int(rng.next() % 200)
+            let key = n % 17 == 0 ? "token_\(n)" : n % 23 == 0 ? "level" : "key_\(n)"
+            let useStrict = i % 2 == 0
+            (useStrict ? strict : lax).logger.info("k", [key: i])
+            expected.append((useStrict, key, i))
+        }
+        let strictLines = await strict.objects(), laxLines = await lax.objects()
+        var s = 0, l = 0
+        for e in expected {
+            let object = e.strict ? strictLines[s] : laxLines[l]
+            if e.strict { s += 1 } else { l += 1 }
+            let written = e.key == "level" ? "fields.level" : e.key
+            if e.strict && e.key.hasPrefix("token") {
+                #expect(object[written] as? String == "[REDACTED]")
+            } else {
+                #expect(object[written] as? Int == e.value, "\(e.key) in the \(e.strict ? "strict" : "lax") pipeline")
+            }
+        }
+    }
+}

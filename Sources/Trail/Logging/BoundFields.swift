@@ -15,9 +15,9 @@ public struct BoundFields: Sendable {
         /// The fields as given, to encode again for a pipeline with another schema or redaction.
         let raw: LogFields
         /// The pipeline whose schema and redaction `bytes` were encoded with.
-        let pipeline: ObjectIdentifier
+        let pipeline: UInt64
 
-        init(bytes: [UInt8], keys: [String], ends: [Int], raw: LogFields, pipeline: ObjectIdentifier) {
+        init(bytes: [UInt8], keys: [String], ends: [Int], raw: LogFields, pipeline: UInt64) {
             self.bytes = bytes
             self.keys = keys
             self.ends = ends
@@ -28,7 +28,7 @@ public struct BoundFields: Sendable {
 
     public init() { storage = nil }
 
-    private init(bytes: [UInt8], keys: [String], ends: [Int], raw: LogFields, pipeline: ObjectIdentifier) {
+    private init(bytes: [UInt8], keys: [String], ends: [Int], raw: LogFields, pipeline: UInt64) {
         storage = keys.isEmpty ? nil : Storage(bytes: bytes, keys: keys, ends: ends, raw: raw, pipeline: pipeline)
     }
 
@@ -39,7 +39,7 @@ public struct BoundFields: Sendable {
 
     /// These fields, encoded for `pipeline` (a new encoding only when they were bound for another).
     func encoded(for pipeline: Pipeline) -> BoundFields {
-        guard let storage, storage.pipeline != ObjectIdentifier(pipeline) else { return self }
+        guard let storage, storage.pipeline != pipeline.id else { return self }
         return BoundFields().adding(storage.raw, for: pipeline)
     }
 
@@ -70,7 +70,7 @@ public struct BoundFields: Sendable {
             ends.append(bytes.count)
         }
         let raw = (mine.storage?.raw ?? LogFields()).merging(fields)
-        return BoundFields(bytes: bytes, keys: keys, ends: ends, raw: raw, pipeline: ObjectIdentifier(pipeline))
+        return BoundFields(bytes: bytes, keys: keys, ends: ends, raw: raw, pipeline: pipeline.id)
     }
 
     /// Appends every field whose key is not `taken`.

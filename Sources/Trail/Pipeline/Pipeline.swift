@@ -24,6 +24,10 @@ public final class Pipeline: Sendable {
     public let writers: [BatchingWriter<LogLine>]
 
     let encoding: LineEncoding
+    /// Unique for the process's lifetime (unlike an object's address, which a later pipeline may
+    /// reuse): what encoded bound fields remember they were encoded for.
+    let id: UInt64 = Pipeline.nextID.add(1, ordering: .relaxed).newValue
+    private static let nextID = Atomic<UInt64>(0)
     /// Loggers made on this pipeline, to warn when it is replaced under them.
     private let loggerCount = Atomic<Int>(0)
 
