@@ -152,7 +152,7 @@ public struct Logger: Sendable {
             if let flags = e.traceFlags {
                 encoder.bytes.append(contentsOf: flags)
                 let table = Hex.digits.utf8Start
-                let raw = span.traceFlags.rawValue
+                let raw = span.traceFlags.rawValue & TraceFlags.known.rawValue  // reserved bits are written as 0, as in traceparent
                 encoder.bytes.append(table[Int(raw >> 4)])
                 encoder.bytes.append(table[Int(raw & 0xF)])
             }
