@@ -10,8 +10,8 @@ import Foundation
 /// records are dropped by the ``Configuration/overflow`` policy and counted.
 ///
 /// ``flush(timeout:)`` and ``shutdown(timeout:)`` drain everything accepted before they were
-/// called, within a deadline.
-public final class BatchingWriter<Record: Sendable>: Sendable {
+/// called, within a deadline, and a normal process exit flushes every writer (at most 2 s each).
+public final class BatchingWriter<Record: Sendable>: Sendable, ExitFlushable {
     /// What to do with a record when the queue is full.
     public enum OverflowPolicy: Sendable, Hashable {
         /// Keep the queue, drop the new record.
@@ -76,6 +76,7 @@ public final class BatchingWriter<Record: Sendable>: Sendable {
         let thread = Thread { core.drainLoop() }
         thread.name = "trail.\(configuration.name)"
         thread.start()
+        ExitFlush.register(self)
     }
 
     deinit {

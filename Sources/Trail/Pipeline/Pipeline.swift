@@ -13,7 +13,7 @@ import Synchronization
 /// Set it up once at start-up with ``bootstrap(serviceName:level:fieldNames:redaction:destinations:writerConfiguration:environment:)``;
 /// loggers made afterwards write through it. Without a bootstrap, the default pipeline writes JSON
 /// lines (or console lines on a terminal) to stdout at `info` (or `LOG_LEVEL`). Whatever was
-/// accepted is flushed when the process exits normally.
+/// accepted is flushed when the process exits normally (every ``BatchingWriter`` does that).
 public final class Pipeline: Sendable {
     public let serviceName: String
     /// The level of loggers made without one (`LOG_LEVEL` overrides the configured value).
@@ -63,7 +63,6 @@ public final class Pipeline: Sendable {
             return BatchingWriter(destination: destination, configuration: configuration)
         }
         self.encoding = LineEncoding(serviceName: self.serviceName, fieldNames: fieldNames, redaction: redaction)
-        Pipeline.registerForExit(self)
     }
 
     private static let sharedPipeline = Mutex<Pipeline?>(nil)
@@ -137,39 +136,6 @@ public final class Pipeline: Sendable {
         for writer in writers { ok = await writer.shutdown(timeout: timeout) && ok }
         return ok
     }
-
-    // MARK: Flush at exit
-
-    private static let live = Mutex<[WeakPipeline]>([])
-
-    private struct WeakPipeline: @unchecked Sendable {
-        // @unchecked: a weak reference to a Sendable class, only read under `live`'s lock.
-        weak var pipeline: Pipeline?
-    }
-
-    private static func registerForExit(_ pipeline: Pipeline) {
-        let first = live.withLock { list in
-            list.removeAll { $0.pipeline == nil }
-            list.append(WeakPipeline(pipeline: pipeline))
-            return list.count == 1
-        }
-        if first { ExitHook.install() }
-    }
-
-    /// Flushes every live pipeline (at most `timeout` each); called at normal process exit.
-    static func flushAllAtExit(timeout: Duration) {
-        let pipelines = live.withLock { $0.compactMap(\.pipeline) }
-        for pipeline in pipelines { _ = pipeline.flushBlocking(timeout: timeout) }
-    }
-}
-
-/// Registers one `atexit` handler for the process.
-private enum ExitHook {
-    static let installed: Void = {
-        atexit { Pipeline.flushAllAtExit(timeout: .seconds(2)) }
-    }()
-
-    static func install() { _ = installed }
 }
 
 extension BatchingWriter<LogLine>.Configuration {

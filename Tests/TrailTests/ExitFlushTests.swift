@@ -1,0 +1,21 @@
+import Testing
+@testable import Trail
+import TrailTesting
+
+@Suite struct ExitFlushTests {
+    @Test func theExitFlushWritesWhatEveryLiveWriterAccepted() async throws {
+        let spans = InMemorySpanExporter()
+        let processor = BatchSpanProcessor(exporter: spans, configuration: .init(name: "exit-spans", maxDelay: .seconds(600)))
+        let tracer = Tracer(resource: .detect(serviceName: "exit", environment: [:]), processors: [processor])
+        let logs = InMemoryLogDestination()
+        let pipeline = Pipeline(
+            serviceName: "exit", destinations: [logs],
+            writerConfiguration: .init(name: "exit-logs", maxDelay: .seconds(600)), environment: [:])
+        tracer.withSpan("last span before exit") { _ in Logger(label: "t", pipeline: pipeline).info("last line before exit") }
+        #expect(spans.spans.isEmpty && logs.lines.isEmpty, "nothing is written before the 10-minute delay")
+        // What the atexit handler runs:
+        ExitFlush.flushAll(timeout: .seconds(5))
+        #expect(spans.spans.map(\.name) == ["last span before exit"])
+        #expect(logs.lines.count == 1 && logs.lines[0].contains("last line before exit"))
+    }
+}
