@@ -4,7 +4,7 @@ import PackageDescription
 // The default build has no package dependencies: the toolchain only.
 let package = Package(
     name: "Trail",
-    platforms: [.macOS(.v15)],
+    platforms: [.macOS("26.0")],
     products: [
         .library(name: "Trail", targets: ["Trail"]),
         .library(name: "TrailTesting", targets: ["TrailTesting"]),

@@ -12,7 +12,7 @@ import PackageDescription
 
 let package = Package(
     name: "TrailBenchmarks",
-    platforms: [.macOS(.v15)],
+    platforms: [.macOS("26.0")],
     dependencies: [
         .package(name: "Trail", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),

@@ -9,7 +9,7 @@ let trail = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
 let package = Package(
     name: "QuickStart",
-    platforms: [.macOS(.v15)],
+    platforms: [.macOS("26.0")],
     dependencies: [.package(path: "../..")],
     targets: [
         .executableTarget(name: "QuickStart", dependencies: [.product(name: "Trail", package: trail)]),

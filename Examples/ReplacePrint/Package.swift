@@ -10,7 +10,7 @@ let trail = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
 let package = Package(
     name: "ReplacePrint",
-    platforms: [.macOS(.v15)],
+    platforms: [.macOS("26.0")],
     dependencies: [.package(path: "../..")],
     targets: [
         .executableTarget(
