@@ -46,9 +46,9 @@ public struct BoundFields: Sendable {
     /// These fields plus `fields`, encoded now for `pipeline`; a key bound again is replaced.
     func adding(_ fields: LogFields, for pipeline: Pipeline) -> BoundFields {
         let mine = encoded(for: pipeline)
-        let schema = pipeline.fieldNames, redaction = pipeline.redaction
+        let e = pipeline.encoding
         var bytes: [UInt8] = [], keys: [String] = [], ends: [Int] = []
-        let newKeys = Set(fields.storage.map { schema.userKey($0.0) })
+        let newKeys = Set(fields.storage.map { e.userKey($0.0) })
         if let storage = mine.storage {
             for (i, key) in storage.keys.enumerated() where !newKeys.contains(key) {
                 let start = i == 0 ? 0 : storage.ends[i - 1]
@@ -60,11 +60,8 @@ public struct BoundFields: Sendable {
         var encoder = JSONLineEncoder(capacity: 64)
         for (index, (key, value)) in fields.storage.enumerated() where !fields.storage[(index + 1)...].contains(where: { $0.0 == key }) {
             encoder.bytes.removeAll(keepingCapacity: true)
-            encoder.bytes.append(UInt8(ascii: ","))
-            let written = schema.userKey(key)
-            encoder.appendString(written)
-            encoder.bytes.append(UInt8(ascii: ":"))
-            if redaction.shouldRedact(written) { encoder.appendString(redaction.replacement) } else { value.appendJSON(to: &encoder) }
+            let written = e.userKey(key)
+            e.appendField(written, to: &encoder) { value.appendJSON(to: &$0) }
             bytes.append(contentsOf: encoder.bytes)
             keys.append(written)
             ends.append(bytes.count)

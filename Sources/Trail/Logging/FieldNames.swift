@@ -83,11 +83,6 @@ public struct FieldNames: Sendable, Hashable {
         keys.formUnion(constants.keys)
         return keys
     }
-
-    /// The key a user field is written under: itself, or `fields.<key>` when it is reserved.
-    func userKey(_ key: String) -> String {
-        reservedKeys.contains(key) ? "fields." + key : key
-    }
 }
 
 /// Keys that look secret get their value replaced, so passwords and tokens never reach a log.

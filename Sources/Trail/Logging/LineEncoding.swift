@@ -87,4 +87,14 @@ final class LineEncoding: @unchecked Sendable {
     func userKey(_ key: String) -> String {
         reserved.matches(key) ? "fields." + key : key
     }
+
+    /// Appends `,"written":` and the value, or the redaction marker when the key looks secret.
+    /// `written` is already the output of ``userKey(_:)``.
+    @inline(__always)
+    func appendField(_ written: String, to encoder: inout JSONLineEncoder, value: (inout JSONLineEncoder) -> Void) {
+        encoder.bytes.append(UInt8(ascii: ","))
+        encoder.appendString(written)
+        encoder.bytes.append(UInt8(ascii: ":"))
+        if secret.matches(written) { encoder.appendString(replacement) } else { value(&encoder) }
+    }
 }

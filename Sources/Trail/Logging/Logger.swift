@@ -179,10 +179,7 @@ public struct Logger: Sendable {
                     later += 1
                 }
                 if overridden { continue }
-                encoder.bytes.append(UInt8(ascii: ","))
-                encoder.appendString(written)
-                encoder.bytes.append(UInt8(ascii: ":"))
-                if e.secret.matches(written) { encoder.appendString(e.replacement) } else { fields[index].1.appendJSON(to: &encoder) }
+                e.appendField(written, to: &encoder) { fields[index].1.appendJSON(to: &$0) }
             }
         }
         // Bound fields: the logger's, then the context's; the call (and then the logger) wins on equal keys.
