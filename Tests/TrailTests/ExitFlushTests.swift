@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Trail
 import TrailTesting
@@ -17,5 +18,20 @@ import TrailTesting
         ExitFlush.flushAll(timeout: .seconds(5))
         #expect(spans.spans.map(\.name) == ["last span before exit"])
         #expect(logs.lines.count == 1 && logs.lines[0].contains("last line before exit"))
+    }
+
+    @Test func aSlowDestinationDoesNotKeepTheOthersFromBeingFlushed() throws {
+        struct Slow: SynchronousDestination {
+            typealias Record = LogLine
+            func writeSynchronously(_ batch: [LogLine]) throws { Thread.sleep(forTimeInterval: 0.3) }
+        }
+        let logs = InMemoryLogDestination()
+        let pipeline = Pipeline(
+            serviceName: "flush", destinations: [Slow(), logs],
+            writerConfiguration: .init(name: "slow-first", maxDelay: .seconds(600)), environment: [:])
+        Logger(label: "t", pipeline: pipeline).info("one")
+        #expect(pipeline.flushBlocking(timeout: .milliseconds(50)) == false, "the slow destination times out")
+        #expect(logs.lines.count == 1, "the second destination was flushed anyway")
+        _ = pipeline.flushBlocking(timeout: .seconds(5))
     }
 }

@@ -127,7 +127,8 @@ public final class Pipeline: Sendable {
 
     /// The blocking form of ``flush(timeout:)``, for synchronous code and exit handlers.
     public func flushBlocking(timeout: Duration = .seconds(5)) -> Bool {
-        writers.reduce(true) { $0 && $1.flushBlocking(timeout: timeout) }
+        // Every writer is flushed, even after one has timed out.
+        writers.reduce(true) { ok, writer in writer.flushBlocking(timeout: timeout) && ok }
     }
 
     /// Flushes and stops every destination; lines logged afterwards are counted as dropped.
