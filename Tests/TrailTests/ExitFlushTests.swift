@@ -15,12 +15,12 @@ import TrailTesting
         tracer.withSpan("last span before exit") { _ in Logger(label: "t", pipeline: pipeline).info("last line before exit") }
         #expect(spans.spans.isEmpty && logs.lines.isEmpty, "nothing is written before the 10-minute delay")
         // What the atexit handler runs:
-        ExitFlush.flushAll(timeout: .seconds(5))
+        try await onOwnThread { ExitFlush.flushAll(timeout: .seconds(5)) }
         #expect(spans.spans.map(\.name) == ["last span before exit"])
         #expect(logs.lines.count == 1 && logs.lines[0].contains("last line before exit"))
     }
 
-    @Test func aSlowDestinationDoesNotKeepTheOthersFromBeingFlushed() throws {
+    @Test func aSlowDestinationDoesNotKeepTheOthersFromBeingFlushed() async throws {
         struct Slow: SynchronousDestination {
             typealias Record = LogLine
             func writeSynchronously(_ batch: [LogLine]) throws { Thread.sleep(forTimeInterval: 0.3) }
@@ -30,8 +30,9 @@ import TrailTesting
             serviceName: "flush", destinations: [Slow(), logs],
             writerConfiguration: .init(name: "slow-first", maxDelay: .seconds(600)), environment: [:])
         Logger(label: "t", pipeline: pipeline).info("one")
-        #expect(pipeline.flushBlocking(timeout: .milliseconds(50)) == false, "the slow destination times out")
+        let flushed = try await onOwnThread { pipeline.flushBlocking(timeout: .milliseconds(50)) }
+        #expect(flushed == false, "the slow destination times out")
         #expect(logs.lines.count == 1, "the second destination was flushed anyway")
-        _ = pipeline.flushBlocking(timeout: .seconds(5))
+        _ = try await onOwnThread { pipeline.flushBlocking(timeout: .seconds(5)) }
     }
 }

@@ -17,8 +17,13 @@ struct TrailProcess {
         return nil
     }
 
-    /// Runs `trail arguments…` with `environment`, closing stdin; gives up after `timeout`.
-    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(20)) throws -> (status: Int32, stdout: String, stderr: String) {
+    /// Runs `trail arguments…` with `environment`, closing stdin; gives up after `timeout`. The
+    /// waiting happens on a thread of its own, not on the cooperative pool.
+    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(20)) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await onOwnThread { try runBlocking(arguments, environment: environment, timeout: timeout) }
+    }
+
+    private static func runBlocking(_ arguments: [String], environment: [String: String], timeout: Duration) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         guard let executable = Self.executable else { throw MissingExecutable() }
         process.executableURL = executable
@@ -41,8 +46,8 @@ struct TrailProcess {
 
 @Suite(.enabled(if: TrailProcess.executable != nil))
 struct ProcessOutputTests {
-    @Test func aLineLoggedJustBeforeExitIsFlushed() throws {
-        let result = try TrailProcess.run(["log", "--service", "backup", "info", "backup finished", "files=1204", "seconds=81.5", "ok=true", "note=two words"])
+    @Test func aLineLoggedJustBeforeExitIsFlushed() async throws {
+        let result = try await TrailProcess.run(["log", "--service", "backup", "info", "backup finished", "files=1204", "seconds=81.5", "ok=true", "note=two words"])
         #expect(result.status == 0)
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.count == 1)
@@ -55,22 +60,22 @@ struct ProcessOutputTests {
         #expect(object["note"] as? String == "two words")
     }
 
-    @Test func aTraceparentVariablePutsTheLineInThatTrace() throws {
-        let result = try TrailProcess.run(["log", "warning", "disk low"], environment: ["TRACEPARENT": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"])
+    @Test func aTraceparentVariablePutsTheLineInThatTrace() async throws {
+        let result = try await TrailProcess.run(["log", "warning", "disk low"], environment: ["TRACEPARENT": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"])
         #expect(result.stdout.contains(#""trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7","trace_flags":"01""#))
     }
 
     @Test(arguments: [["log"], ["log", "loud", "x"], ["log", "info"], ["log", "info", "m", "novalue"], ["log", "--bogus", "x", "info", "m"], ["nonsense"]])
-    func badArgumentsGiveAClearErrorAndExitCode64(arguments: [String]) throws {
-        let result = try TrailProcess.run(arguments)
+    func badArgumentsGiveAClearErrorAndExitCode64(arguments: [String]) async throws {
+        let result = try await TrailProcess.run(arguments)
         #expect(result.status == 64)
         #expect(result.stderr.hasPrefix("trail"))
         #expect(result.stderr.contains("usage:"))
         #expect(result.stdout.isEmpty)
     }
 
-    @Test func theDemoRunsAndShowsTheFailedRequestsLogLines() throws {
-        let result = try TrailProcess.run(["demo"], timeout: .seconds(60))
+    @Test func theDemoRunsAndShowsTheFailedRequestsLogLines() async throws {
+        let result = try await TrailProcess.run(["demo"], timeout: .seconds(60))
         #expect(result.status == 0)
         #expect(result.stdout.contains("The failed request, across both services"))
         #expect(result.stdout.contains("payment declined"))
