@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import Testing
 import Trail
@@ -178,8 +179,47 @@ final class ScriptedDestination: Destination {
         #expect(bad.maxQueueSize == 2048)
     }
 
+    @Test func anAsyncDestinationIsWrittenEvenWhileTheCooperativePoolIsBlocked() async throws {
+        let destination = ScriptedDestination()  // its `write` is async
+        let writer = writer(destination, batch: 10)
+        // Occupy every thread of the pool (more blockers than threads) until released, at most 10 s.
+        let gate = Gate()
+        let blockers = (0..<ProcessInfo.processInfo.activeProcessorCount * 4).map { _ in
+            Task.detached { gate.block(atMost: 10) }
+        }
+        let (flushed, elapsed) = try await onOwnThread { () -> (Bool, Duration) in
+            defer { gate.open() }
+            blockThisThread(seconds: 0.2)  // let the blockers take the pool
+            for i in 0..<25 { writer.enqueue(i) }
+            let clock = ContinuousClock()
+            let start = clock.now
+            let ok = writer.flushBlocking(timeout: .seconds(2))
+            return (ok, clock.now - start)
+        }
+        for blocker in blockers { await blocker.value }
+        #expect(flushed, "written while the pool was blocked")
+        #expect(elapsed < .seconds(1))
+        #expect(destination.records == Array(0..<25))
+    }
+
     /// `true` once nothing is queued (records may still be in flight).
     private func isDrained(_ writer: BatchingWriter<Int>) -> Bool {
         writer.counters.accepted > 0 && writer.queuedCount == 0
+    }
+}
+
+/// Blocks the calling thread (deliberately, to occupy a thread of the cooperative pool).
+func blockThisThread(seconds: Double) { Thread.sleep(forTimeInterval: seconds) }
+
+/// Holds threads until it is opened.
+final class Gate: Sendable {
+    private let isOpen = Atomic<Bool>(false)
+
+    func open() { isOpen.store(true, ordering: .releasing) }
+
+    /// Blocks the calling thread until the gate opens, or for `atMost` seconds.
+    func block(atMost seconds: Double) {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !isOpen.load(ordering: .acquiring) && Date() < deadline { blockThisThread(seconds: 0.005) }
     }
 }

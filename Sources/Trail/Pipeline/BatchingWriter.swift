@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// The one queue-and-batch mechanism behind every destination.
@@ -131,6 +130,8 @@ extension BatchingWriter {
 
         let lock: ConditionLock<State>
         let destination: any Destination<Record>
+        /// Runs async writes on the drain thread.
+        let executor = DrainExecutor()
         let configuration: Configuration
 
         init(destination: any Destination<Record>, configuration: Configuration) {
@@ -208,7 +209,7 @@ extension BatchingWriter {
         }
 
         /// Writes a batch: directly for a ``SynchronousDestination``, otherwise by running the async
-        /// `write` as a task and waiting for it on this (non-cooperative) thread.
+        /// `write` as a task whose jobs this thread runs (``DrainExecutor``), within the write timeout.
         private func write(_ batch: [Record]) -> (any Error)? {
             if let synchronous = destination as? any SynchronousDestination<Record> {
                 do {
@@ -218,22 +219,12 @@ extension BatchingWriter {
                     return error
                 }
             }
-            let outcome = WriteOutcome()
             let destination = self.destination
-            let task = Task.detached {
-                do {
-                    try await destination.write(batch)
-                    outcome.finish(nil)
-                } catch {
-                    outcome.finish(error)
-                }
-            }
-            let timeout = configuration.writeTimeout.clampedNanoseconds
-            if outcome.done.wait(timeout: .now() + .nanoseconds(Int(min(timeout, UInt64(Int.max))))) == .timedOut {
-                task.cancel()
+            let deadline = SystemTraceClock.monotonicNow() &+ configuration.writeTimeout.clampedNanoseconds
+            guard let outcome = executor.run(deadline: deadline, { try await destination.write(batch) }) else {
                 return WriteTimedOut(timeout: configuration.writeTimeout)
             }
-            return outcome.error
+            return outcome
         }
 
         func flush(timeout: Duration) -> Bool {
@@ -276,17 +267,4 @@ extension BatchingWriter {
 public struct WriteTimedOut: Error, CustomStringConvertible {
     public let timeout: Duration
     public var description: String { "write did not finish within \(timeout)" }
-}
-
-/// The result of one async write, handed from the write task to the drain thread.
-/// `@unchecked Sendable`: `error` is written once, before `done` is signalled, and read only after
-/// `wait` on `done` returned `.success` (the semaphore orders the two).
-private final class WriteOutcome: @unchecked Sendable {
-    let done = DispatchSemaphore(value: 0)
-    private(set) var error: (any Error)?
-
-    func finish(_ error: (any Error)?) {
-        self.error = error
-        done.signal()
-    }
 }
