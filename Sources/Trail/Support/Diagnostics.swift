@@ -10,17 +10,26 @@ import Synchronization
 /// Trail's own problems (bad configuration, a failing destination) reported on stderr, each distinct
 /// message once, so a broken setting is visible but never floods the output.
 public enum Diagnostics {
-    private static let seen = Mutex<Set<String>>([])
+    private struct State {
+        var seen: Set<String> = []
+        var handler: @Sendable (String) -> Void = { message in
+            let line = "trail: \(message)\n"
+            _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
+        }
+    }
 
-    /// Where messages go; tests may replace it. Defaults to a `trail: ` line on stderr.
-    nonisolated(unsafe) public static var handler: @Sendable (String) -> Void = { message in
-        let line = "trail: \(message)\n"
-        _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
+    private static let state = Mutex(State())
+
+    /// Where messages go; replace it to collect them (tests) or route them to your own logging.
+    /// Defaults to a `trail: ` line on stderr.
+    public static var handler: @Sendable (String) -> Void {
+        get { state.withLock { $0.handler } }
+        set { state.withLock { $0.handler = newValue } }
     }
 
     /// Reports `message` unless the same text was reported before.
     public static func report(_ message: String) {
-        let isNew = seen.withLock { $0.insert(message).inserted }
-        if isNew { handler(message) }
+        let handler = state.withLock { state in state.seen.insert(message).inserted ? state.handler : nil }
+        handler?(message)
     }
 }
