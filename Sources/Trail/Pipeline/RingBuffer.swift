@@ -32,12 +32,19 @@ struct RingBuffer<Element> {
         return element
     }
 
-    /// Removes up to `max` of the oldest elements, in order.
-    mutating func popFirst(max: Int) -> [Element] {
+    /// Removes the oldest elements, in order: up to `max` of them and, after the first, only while
+    /// their `byteCount`s add up to at most `maxBytes`.
+    mutating func popFirst(max: Int, maxBytes: Int = .max, byteCount: (Element) -> Int = { _ in 0 }) -> [Element] {
         let n = min(max, count)
         var out = [Element]()
         out.reserveCapacity(n)
-        for _ in 0..<n { out.append(popFirst()!) }
+        var bytes = 0
+        while out.count < n {
+            let size = byteCount(slots[head]!)
+            if !out.isEmpty && bytes + size > maxBytes { break }
+            bytes += size
+            out.append(popFirst()!)
+        }
         return out
     }
 }

@@ -70,9 +70,11 @@ public struct StdoutSink: SynchronousDestination {
 
 /// Blocking writes of whole buffers.
 enum FileDescriptor {
-    struct WriteFailed: Error, CustomStringConvertible {
+    struct WriteFailed: Error, RetryClassifiable, CustomStringConvertible {
         let errno: Int32
         var description: String { "write failed: \(String(cString: strerror(errno))) (errno \(errno))" }
+        /// A closed pipe or descriptor stays closed; a full disk or an I/O error may pass.
+        var isTransient: Bool { errno != EPIPE && errno != EBADF }
     }
 
     /// Writes every byte, retrying partial writes and `EINTR`; throws on any other error.

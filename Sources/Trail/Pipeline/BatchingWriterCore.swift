@@ -1,0 +1,255 @@
+import Foundation
+
+extension BatchingWriter {
+    /// The queue, the counters and the drain thread's loop.
+    final class Core: Sendable {
+        struct State {
+            var queue: RingBuffer<Record>
+            /// Bytes of the records in `queue`.
+            var queuedBytes = 0
+            var counters = Counters()
+            /// Records that left the queue: written, failed or evicted.
+            var processed = 0
+            /// Flush requests want `processed` to reach this.
+            var flushTarget = 0
+            /// Producers waiting for room under the `block` policy.
+            var blockedProducers = 0
+            var shuttingDown = false
+            /// Monotonic time after which failed batches are no longer retried (set by shutdown).
+            var retryDeadline = UInt64.max
+            var stopped = false
+        }
+
+        let lock: ConditionLock<State>
+        let destination: any Destination<Record>
+        /// Runs async writes on the drain thread.
+        let executor = DrainExecutor()
+        let configuration: Configuration
+        let byteCount: @Sendable (Record) -> Int
+
+        init(destination: any Destination<Record>, configuration: Configuration, byteCount: @escaping @Sendable (Record) -> Int) {
+            self.destination = destination
+            self.configuration = configuration
+            self.byteCount = byteCount
+            self.lock = ConditionLock(State(queue: RingBuffer(capacity: configuration.maxQueueSize)))
+        }
+
+        private func hasRoom(_ state: State, for size: Int) -> Bool {
+            if state.queue.isFull { return false }
+            guard let limit = configuration.maxQueueBytes, !state.queue.isEmpty else { return true }
+            return state.queuedBytes + size <= limit
+        }
+
+        /// Appends; `true` when the drain thread should be woken (a batch's worth is queued).
+        private func append(_ record: Record, size: Int, to state: inout State) -> Bool {
+            state.queue.append(record)
+            state.queuedBytes += size
+            state.counters.accepted += 1
+            if state.queue.count == configuration.maxBatchSize { return true }
+            if let limit = configuration.maxBatchBytes, state.queuedBytes >= limit, state.queuedBytes - size < limit { return true }
+            return false
+        }
+
+        private enum Outcome { case accepted(wake: Bool), dropped, mustWait(Duration) }
+
+        func enqueue(_ record: Record) -> Bool {
+            let size = byteCount(record)
+            let outcome = lock.withLock { state -> Outcome in
+                if state.shuttingDown {
+                    state.counters.droppedAfterShutdown += 1
+                    return .dropped
+                }
+                if !hasRoom(state, for: size) {
+                    switch configuration.overflow {
+                    case .dropNewest:
+                        state.counters.droppedQueueFull += 1
+                        return .dropped
+                    case .dropOldest:
+                        while !hasRoom(state, for: size), let evicted = state.queue.popFirst() {
+                            state.queuedBytes -= byteCount(evicted)
+                            state.counters.droppedOldest += 1
+                            state.processed += 1
+                        }
+                    case .block(let timeout):
+                        state.blockedProducers += 1
+                        return .mustWait(timeout)
+                    }
+                }
+                return .accepted(wake: append(record, size: size, to: &state))
+            }
+            switch outcome {
+            case .accepted(let wake):
+                if wake { lock.broadcast() }
+                return true
+            case .dropped:
+                return false
+            case .mustWait(let timeout):
+                return enqueueWaiting(record, size: size, timeout: timeout)
+            }
+        }
+
+        /// The `block` policy's slow path: waits for the drain thread to take the queue.
+        private func enqueueWaiting(_ record: Record, size: Int, timeout: Duration) -> Bool {
+            let deadline = SystemTraceClock.monotonicNow() &+ timeout.clampedNanoseconds
+            // Waiting producers are woken by the drain thread's broadcast after it takes the queue.
+            let (accepted, wake) = lock.withLock(
+                waitingUntil: { $0.shuttingDown || self.hasRoom($0, for: size) }, deadline: deadline
+            ) { state, _ -> (Bool, Bool) in
+                state.blockedProducers -= 1
+                if state.shuttingDown {
+                    state.counters.droppedAfterShutdown += 1
+                    return (false, false)
+                }
+                guard hasRoom(state, for: size) else {
+                    state.counters.droppedBlockTimeout += 1
+                    return (false, false)
+                }
+                return (true, append(record, size: size, to: &state))
+            }
+            if wake { lock.broadcast() }
+            return accepted
+        }
+
+        func drainLoop() {
+            let maxDelay = configuration.maxDelay.clampedNanoseconds
+            let maxBatch = configuration.maxBatchSize
+            let maxBatchBytes = configuration.maxBatchBytes ?? .max
+            // The drain's own queue: under the lock it is swapped with the shared one (O(1)), and
+            // batches are cut from it outside the lock, so producers never wait behind a copy.
+            var taken = RingBuffer<Record>(capacity: configuration.maxQueueSize)
+            while true {
+                // Wait for a full batch, a flush or shutdown with records queued, a blocked
+                // producer, shutdown with an empty queue (then exit), or the delay (then take
+                // whatever is queued).
+                let (exit, wakeProducers): (Bool, Bool) = lock.withLock(
+                    waitingUntil: { state in
+                        let count = state.queue.count
+                        return count >= maxBatch || state.queuedBytes >= maxBatchBytes || state.shuttingDown
+                            || (count > 0 && (state.flushTarget > state.processed || state.blockedProducers > 0))
+                    },
+                    deadline: SystemTraceClock.monotonicNow() &+ maxDelay
+                ) { state, _ in
+                    if state.queue.isEmpty { return (state.shuttingDown, false) }
+                    swap(&state.queue, &taken)
+                    state.queuedBytes = 0
+                    return (false, state.blockedProducers > 0)
+                }
+                if exit { break }
+                if wakeProducers { lock.broadcast() }
+                while !taken.isEmpty {
+                    deliver(taken.popFirst(max: maxBatch, maxBytes: maxBatchBytes, byteCount: byteCount))
+                }
+            }
+            lock.withLock { $0.stopped = true }
+            lock.broadcast()
+        }
+
+        /// Writes one batch, retrying transient failures with backoff, and counts the outcome.
+        private func deliver(_ batch: [Record]) {
+            let retry = configuration.retry
+            var attempt = 1
+            while true {
+                guard let error = write(batch) else {
+                    finish(batch.count, written: true)
+                    return
+                }
+                let classified = error as? any RetryClassifiable
+                let transient = classified?.isTransient ?? true
+                let pastDeadline = lock.withLock { SystemTraceClock.monotonicNow() >= $0.retryDeadline }
+                if !transient || attempt >= retry.maxAttempts || pastDeadline {
+                    finish(batch.count, written: false)
+                    let why = !transient ? "" : attempt > 1 ? " after \(attempt) tries" : ""
+                    Diagnostics.report("destination \"\(configuration.name)\" failed to write a batch\(why): \(error) (its records are counted as failed in the writer's counters)")
+                    return
+                }
+                let delay = retry.delay(afterAttempt: attempt, retryAfter: classified?.retryAfter, random: Double.random(in: 0..<1))
+                lock.withLock { $0.counters.retries += 1 }
+                Diagnostics.report("destination \"\(configuration.name)\" failed to write a batch: \(error); retrying with backoff")
+                sleep(for: delay)
+                attempt += 1
+            }
+        }
+
+        private func finish(_ count: Int, written: Bool) {
+            lock.withLock { state in
+                state.processed += count
+                if written {
+                    state.counters.written += count
+                } else {
+                    state.counters.failed += count
+                    state.counters.failedBatches += 1
+                }
+            }
+            lock.broadcast()
+        }
+
+        /// Waits out a backoff delay, cut short at the shutdown's retry deadline.
+        private func sleep(for delay: Duration) {
+            let end = SystemTraceClock.monotonicNow() &+ delay.clampedNanoseconds
+            // Until shutdown begins (it sets the retry deadline) or the delay ends; then, if
+            // shutdown began, until the earlier of the delay's end and its deadline.
+            let cap = lock.withLock(waitingUntil: { $0.retryDeadline != .max }, deadline: end) { state, _ in state.retryDeadline }
+            if cap != .max {
+                lock.withLock(waitingUntil: { _ in false }, deadline: min(end, cap)) { _, _ in }
+            }
+        }
+
+        /// Writes a batch: directly for a ``SynchronousDestination``, otherwise by running the async
+        /// `write` as a task whose jobs this thread runs (``DrainExecutor``), within the write timeout.
+        private func write(_ batch: [Record]) -> (any Error)? {
+            if let synchronous = destination as? any SynchronousDestination<Record> {
+                do {
+                    try synchronous.writeSynchronously(batch)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            let destination = self.destination
+            let deadline = SystemTraceClock.monotonicNow() &+ configuration.writeTimeout.clampedNanoseconds
+            guard let outcome = executor.run(deadline: deadline, { try await destination.write(batch) }) else {
+                return WriteTimedOut(timeout: configuration.writeTimeout)
+            }
+            return outcome
+        }
+
+        func flush(timeout: Duration) -> Bool {
+            let deadline = SystemTraceClock.monotonicNow() &+ timeout.clampedNanoseconds
+            let target = lock.withLock { state in
+                state.flushTarget = max(state.flushTarget, state.counters.accepted)
+                return state.counters.accepted
+            }
+            lock.broadcast()
+            return lock.withLock(waitingUntil: { $0.processed >= target || $0.stopped }, deadline: deadline) { state, _ in
+                state.processed >= target
+            }
+        }
+
+        /// Stops accepting records; failed batches are retried until `timeout` from now, no later.
+        func beginShutdown(timeout: Duration) {
+            let deadline = SystemTraceClock.monotonicNow() &+ timeout.clampedNanoseconds
+            lock.withLock { state in
+                state.shuttingDown = true
+                state.retryDeadline = min(state.retryDeadline, deadline)
+            }
+            lock.broadcast()
+        }
+
+        func shutdown(timeout: Duration) -> Bool {
+            beginShutdown(timeout: timeout)
+            let deadline = SystemTraceClock.monotonicNow() &+ timeout.clampedNanoseconds
+            return lock.withLock(waitingUntil: { $0.stopped }, deadline: deadline) { state, _ in state.stopped }
+        }
+
+        /// Runs blocking `work` on a thread of its own. Not on a Dispatch global queue: on Linux those
+        /// share their (core-count wide) pool with Swift's cooperative executor, so a blocked wait
+        /// there can starve the very write it waits for.
+        static func offCooperativePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+            await withCheckedContinuation { continuation in
+                let thread = Thread { continuation.resume(returning: work()) }
+                thread.name = "trail.wait"
+                thread.start()
+            }
+        }
+    }
+}

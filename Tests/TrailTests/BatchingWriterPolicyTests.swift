@@ -1,0 +1,229 @@
+import Foundation
+import Synchronization
+import Testing
+import Trail
+
+/// A destination that fails its first writes as scripted, then succeeds, and records every attempt.
+final class FlakyDestination: SynchronousDestination {
+    typealias Record = Int
+    private struct State {
+        var script: [any Error]
+        var batches: [[Int]] = []
+        var attempts: [ContinuousClock.Instant] = []
+        var failForever: (any Error)?
+    }
+    private let state: Mutex<State>
+
+    init(failing script: [any Error] = [], forever: (any Error)? = nil) {
+        state = Mutex(State(script: script, failForever: forever))
+    }
+
+    func writeSynchronously(_ batch: [Int]) throws {
+        let failure = state.withLock { state -> (any Error)? in
+            state.attempts.append(ContinuousClock.now)
+            if let forever = state.failForever { return forever }
+            if !state.script.isEmpty { return state.script.removeFirst() }
+            state.batches.append(batch)
+            return nil
+        }
+        if let failure { throw failure }
+    }
+
+    var batches: [[Int]] { state.withLock { $0.batches } }
+    var attempts: [ContinuousClock.Instant] { state.withLock { $0.attempts } }
+}
+
+/// A destination that blocks every write until opened (bounded at 10 s).
+final class GatedDestination: SynchronousDestination {
+    typealias Record = Int
+    let gate = Gate()
+    private let received = Mutex<[Int]>([])
+    let started = Atomic<Int>(0)
+
+    func writeSynchronously(_ batch: [Int]) throws {
+        started.add(1, ordering: .relaxed)
+        gate.block(atMost: 10)
+        received.withLock { $0.append(contentsOf: batch) }
+    }
+
+    var records: [Int] { received.withLock { $0 } }
+}
+
+struct Transient: Error {}
+
+@Suite struct BatchingWriterPolicyTests {
+    private let quickRetry = RetryPolicy(maxAttempts: 4, initialBackoff: .milliseconds(1), maxBackoff: .milliseconds(4))
+
+    private func config(
+        queue: Int = 100, queueBytes: Int? = nil, batch: Int = 10, batchBytes: Int? = nil,
+        overflow: BatchingWriter<Int>.OverflowPolicy = .dropNewest, retry: RetryPolicy = .never
+    ) -> BatchingWriter<Int>.Configuration {
+        .init(name: "policy", maxQueueSize: queue, maxQueueBytes: queueBytes, maxBatchSize: batch, maxBatchBytes: batchBytes,
+              maxDelay: .milliseconds(5), writeTimeout: .seconds(30), overflow: overflow, retry: retry)
+    }
+
+    // MARK: retry
+
+    @Test func backoffGrowsExponentiallyIsCappedAndJittered() {
+        let policy = RetryPolicy(maxAttempts: 10, initialBackoff: .milliseconds(100), maxBackoff: .seconds(1), multiplier: 2, jitter: 0.5)
+        #expect(policy.delay(afterAttempt: 1, random: 0) == .milliseconds(100))
+        #expect(policy.delay(afterAttempt: 2, random: 0) == .milliseconds(200))
+        #expect(policy.delay(afterAttempt: 4, random: 0) == .milliseconds(800))
+        #expect(policy.delay(afterAttempt: 5, random: 0) == .seconds(1), "capped")
+        #expect(policy.delay(afterAttempt: 60, random: 0) == .seconds(1))
+        #expect(policy.delay(afterAttempt: 2, random: 0.999_999) > .milliseconds(100))
+        #expect(policy.delay(afterAttempt: 2, random: 1) == .milliseconds(100), "jitter takes at most half")
+        #expect(policy.delay(afterAttempt: 1, retryAfter: .seconds(7), random: 0.5) == .seconds(7), "Retry-After replaces the backoff")
+        #expect(policy.delay(afterAttempt: 1, retryAfter: .seconds(600), random: 0) == .seconds(60), "capped at maxRetryAfter")
+        #expect(RetryPolicy.never.maxAttempts == 1)
+    }
+
+    @Test func transientFailuresAreRetriedUntilTheBatchIsWritten() async {
+        let destination = FlakyDestination(failing: [Transient(), DestinationError.transient("503")])
+        let writer = BatchingWriter(destination: destination, configuration: config(retry: quickRetry))
+        for i in 0..<5 { writer.enqueue(i) }
+        #expect(await writer.flush(timeout: .seconds(5)))
+        #expect(destination.batches == [[0, 1, 2, 3, 4]])
+        let counters = writer.counters
+        #expect(counters.retries == 2 && counters.written == 5 && counters.failed == 0)
+    }
+
+    @Test func aPermanentErrorDropsTheBatchWithoutRetrying() async {
+        let destination = FlakyDestination(failing: [DestinationError.permanent("400 bad request")])
+        let writer = BatchingWriter(destination: destination, configuration: config(retry: quickRetry))
+        for i in 0..<3 { writer.enqueue(i) }
+        #expect(await writer.flush(timeout: .seconds(5)))
+        for i in 3..<5 { writer.enqueue(i) }
+        #expect(await writer.flush(timeout: .seconds(5)))
+        #expect(destination.attempts.count == 2)
+        #expect(destination.batches == [[3, 4]])
+        let counters = writer.counters
+        #expect(counters.retries == 0 && counters.failed == 3 && counters.failedBatches == 1 && counters.written == 2)
+    }
+
+    @Test func aBatchIsDroppedAfterItsLastTry() async {
+        let destination = FlakyDestination(forever: Transient())
+        let writer = BatchingWriter(destination: destination, configuration: config(retry: quickRetry))
+        for i in 0..<3 { writer.enqueue(i) }
+        #expect(await writer.flush(timeout: .seconds(5)))
+        #expect(destination.attempts.count == 4)
+        let counters = writer.counters
+        #expect(counters.retries == 3 && counters.failed == 3 && counters.failedBatches == 1 && counters.dropped == 3)
+    }
+
+    @Test func retryAfterIsObeyed() async {
+        let destination = FlakyDestination(failing: [DestinationError.transient("429", retryAfter: .milliseconds(300))])
+        let writer = BatchingWriter(destination: destination, configuration: config(retry: quickRetry))
+        writer.enqueue(1)
+        #expect(await writer.flush(timeout: .seconds(5)))
+        let attempts = destination.attempts
+        #expect(attempts.count == 2)
+        if attempts.count == 2 { #expect(attempts[1] - attempts[0] >= .milliseconds(300)) }
+    }
+
+    @Test func shutdownCutsABackoffShortAndCountsTheBatchAsFailed() async {
+        let slow = RetryPolicy(maxAttempts: 10, initialBackoff: .seconds(20), maxBackoff: .seconds(20))
+        let destination = FlakyDestination(forever: Transient())
+        let writer = BatchingWriter(destination: destination, configuration: config(retry: slow))
+        writer.enqueue(1)
+        for _ in 0..<400 where destination.attempts.isEmpty { try? await Task.sleep(for: .milliseconds(5)) }
+        let clock = ContinuousClock()
+        let start = clock.now
+        // Retries stop at the deadline; the drain then gives the batch up, just after shutdown returns.
+        _ = await writer.shutdown(timeout: .milliseconds(200))
+        for _ in 0..<400 where writer.counters.failed == 0 { try? await Task.sleep(for: .milliseconds(5)) }
+        #expect(clock.now - start < .seconds(5), "not the 20 s backoff")
+        #expect(writer.counters.failed == 1 && destination.attempts.count == 2)
+    }
+
+    // MARK: block
+
+    @Test func blockWaitsForRoomAndLosesNothing() async throws {
+        let destination = GatedDestination()
+        let writer = BatchingWriter(destination: destination, configuration: config(queue: 4, batch: 4, overflow: .block(timeout: .seconds(10))))
+        let producer = Task.detached {
+            // Runs on its own thread: it is expected to block.
+            try await onOwnThread { for i in 0..<40 { writer.enqueue(i) } }
+        }
+        for _ in 0..<400 where destination.started.load(ordering: .relaxed) == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(writer.counters.accepted <= 8, "the producer waits while the destination is stuck")
+        destination.gate.open()
+        try await producer.value
+        #expect(await writer.flush(timeout: .seconds(10)))
+        #expect(destination.records == Array(0..<40))
+        #expect(writer.counters.dropped == 0)
+    }
+
+    @Test func blockGivesUpAfterItsTimeoutAndCountsExactly() async throws {
+        let destination = GatedDestination()
+        let writer = BatchingWriter(destination: destination, configuration: config(queue: 3, batch: 3, overflow: .block(timeout: .milliseconds(20))))
+        writer.enqueue(-1)
+        for _ in 0..<400 where destination.started.load(ordering: .relaxed) == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        let results = try await onOwnThread { (0..<5).map { writer.enqueue($0) } }
+        #expect(results == [true, true, true, false, false])
+        #expect(writer.counters.droppedBlockTimeout == 2)
+        destination.gate.open()
+        #expect(await writer.flush(timeout: .seconds(10)))
+        #expect(destination.records == [-1, 0, 1, 2])
+    }
+
+    @Test func manyBlockingProducersEachKeepTheirOrder() async throws {
+        let destination = FlakyDestination()
+        let writer = BatchingWriter(destination: destination, configuration: config(queue: 16, batch: 8, overflow: .block(timeout: .seconds(10))))
+        try await onOwnThread {
+            let threads = (0..<4).map { producer in
+                Thread { for i in 0..<5000 { writer.enqueue(producer * 100_000 + i) } }
+            }
+            threads.forEach { $0.start() }
+            for _ in 0..<2000 where writer.counters.accepted < 20_000 { Thread.sleep(forTimeInterval: 0.005) }
+        }
+        #expect(await writer.flush(timeout: .seconds(10)))
+        let records = destination.batches.flatMap { $0 }
+        #expect(records.count == 20_000 && writer.counters.dropped == 0)
+        for producer in 0..<4 {
+            #expect(records.filter { $0 / 100_000 == producer } == (0..<5000).map { producer * 100_000 + $0 })
+        }
+    }
+
+    // MARK: bytes
+
+    @Test func batchesAreCutByBytesAndAnOversizedRecordGoesAlone() async {
+        let destination = FlakyDestination()
+        let writer = BatchingWriter(destination: destination, configuration: config(batch: 100, batchBytes: 250), byteCount: { $0 })
+        for size in [100, 100, 100, 1000, 50, 50, 50, 50, 50] { writer.enqueue(size) }
+        #expect(await writer.flush(timeout: .seconds(5)))
+        #expect(destination.batches.flatMap { $0 } == [100, 100, 100, 1000, 50, 50, 50, 50, 50])
+        for batch in destination.batches { #expect(batch.count == 1 || batch.reduce(0, +) <= 250) }
+        #expect(destination.batches.contains([1000]))
+    }
+
+    @Test func theQueueIsLimitedInBytes() async throws {
+        let destination = GatedDestination()
+        let writer = BatchingWriter(destination: destination, configuration: config(queue: 1000, queueBytes: 1000, batch: 1000), byteCount: { _ in 100 })
+        writer.enqueue(-1)
+        for _ in 0..<400 where destination.started.load(ordering: .relaxed) == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        for i in 0..<50 { writer.enqueue(i) }
+        let counters = writer.counters
+        #expect(counters.accepted == 11 && counters.droppedQueueFull == 40, "ten 100-byte records fit in 1000 bytes")
+        destination.gate.open()
+        #expect(await writer.flush(timeout: .seconds(10)))
+        #expect(destination.records == [-1] + Array(0..<10))
+    }
+
+    @Test func logLinesAreMeasuredByTheirEncodedLength() async {
+        let destination = LineBatches()
+        let writer = BatchingWriter(destination: destination, configuration: .init(
+            name: "bytes", maxQueueSize: 100, maxBatchSize: 100, maxBatchBytes: 25, maxDelay: .milliseconds(5)))
+        for text in ["0123456789\n", "abcdefghij\n", "klmnopqrst\n"] { writer.enqueue(LogLine(level: .info, bytes: Array(text.utf8))) }
+        #expect(await writer.flush(timeout: .seconds(5)))
+        #expect(destination.sizes == [2, 1], "two 11-byte lines fit in 25 bytes, three do not")
+    }
+}
+
+final class LineBatches: SynchronousDestination {
+    typealias Record = LogLine
+    private let batches = Mutex<[Int]>([])
+    func writeSynchronously(_ batch: [LogLine]) throws { batches.withLock { $0.append(batch.count) } }
+    var sizes: [Int] { batches.withLock { $0 } }
+}
