@@ -7,8 +7,9 @@ import Darwin
 #endif
 import Synchronization
 
-/// Where log lines go, and how they look: the service name, the default level, the key schema,
-/// redaction, and one ``BatchingWriter`` per log destination.
+/// Where log lines and spans go, and how lines look: the service name, the default level, the key
+/// schema, redaction, one ``BatchingWriter`` per log destination, and a ``tracer`` whose spans go
+/// to the span exporters (one ``BatchSpanProcessor`` each), under the same service name.
 ///
 /// Set it up once at start-up with ``bootstrap(serviceName:level:fieldNames:redaction:destinations:writerConfiguration:environment:)``;
 /// loggers made afterwards write through it. Without a bootstrap, the default pipeline writes JSON
@@ -22,6 +23,12 @@ public final class Pipeline: Sendable {
     public let redaction: Redaction
     /// One writer per log destination, in the order given.
     public let writers: [BatchingWriter<LogLine>]
+    /// A tracer with this pipeline's service name whose ended spans go to its span exporters.
+    /// Make others with `Tracer(...)` if you need several; ``flush(timeout:)`` and
+    /// ``shutdown(timeout:)`` act on this one's processors.
+    public let tracer: Tracer
+    /// One batch span processor per span exporter, in the order given.
+    public let spanProcessors: [BatchSpanProcessor]
 
     let encoding: LineEncoding
     /// Unique for the process's lifetime (unlike an object's address, which a later pipeline may
@@ -41,10 +48,14 @@ public final class Pipeline: Sendable {
         redaction: Redaction = .default,
         destinations: [any Destination<LogLine>] = [StdoutSink()],
         writerConfiguration: BatchingWriter<LogLine>.Configuration = .logDefaults,
+        spanExporters: [any Destination<SpanData>] = [],
+        spanWriterConfiguration: BatchingWriter<SpanData>.Configuration? = nil,
         environment: [String: String] = Environment.process
     ) {
         let env = Environment(environment)
-        self.serviceName = env["OTEL_SERVICE_NAME"] ?? serviceName ?? Resource.detect(environment: environment).serviceName
+        // One service name for lines and spans: OTEL_SERVICE_NAME, else the given one, else detected.
+        let resource = Resource.detect(serviceName: serviceName, environment: environment)
+        self.serviceName = resource.serviceName
         if let name = env["LOG_LEVEL"] {
             if let parsed = LogLevel(name: name) {
                 defaultLevel = parsed
@@ -63,6 +74,13 @@ public final class Pipeline: Sendable {
             return BatchingWriter(destination: destination, configuration: configuration)
         }
         self.encoding = LineEncoding(serviceName: self.serviceName, fieldNames: fieldNames, redaction: redaction)
+        let spanConfiguration = spanWriterConfiguration ?? .spanDefaults(environment: environment)
+        self.spanProcessors = spanExporters.enumerated().map { index, exporter in
+            var configuration = spanConfiguration
+            configuration.name = "\(spanConfiguration.name).\(index)"
+            return BatchSpanProcessor(exporter: exporter, configuration: configuration)
+        }
+        self.tracer = Tracer(resource: resource, processors: spanProcessors)
     }
 
     private static let sharedPipeline = Mutex<Pipeline?>(nil)
@@ -85,6 +103,10 @@ public final class Pipeline: Sendable {
     ///   - level: the default minimum level (`LOG_LEVEL` wins).
     ///   - fieldNames: `.openTelemetry` (default) or `.elasticCommonSchema`, or your own.
     ///   - destinations: where lines go; by default ``StdoutSink`` (JSON, or console on a terminal).
+    ///   - writerConfiguration: queue, batch, overflow and retry settings for each log destination.
+    ///   - spanExporters: where the spans of ``tracer`` go (none by default).
+    ///   - spanWriterConfiguration: settings for each span exporter; OpenTelemetry's batch
+    ///     processor defaults and the `OTEL_BSP_*` variables when `nil`.
     @discardableResult
     public static func bootstrap(
         serviceName: String? = nil,
@@ -93,11 +115,14 @@ public final class Pipeline: Sendable {
         redaction: Redaction = .default,
         destinations: [any Destination<LogLine>] = [StdoutSink()],
         writerConfiguration: BatchingWriter<LogLine>.Configuration = .logDefaults,
+        spanExporters: [any Destination<SpanData>] = [],
+        spanWriterConfiguration: BatchingWriter<SpanData>.Configuration? = nil,
         environment: [String: String] = Environment.process
     ) -> Pipeline {
         let pipeline = Pipeline(
             serviceName: serviceName, level: level, fieldNames: fieldNames, redaction: redaction,
-            destinations: destinations, writerConfiguration: writerConfiguration, environment: environment)
+            destinations: destinations, writerConfiguration: writerConfiguration, spanExporters: spanExporters,
+            spanWriterConfiguration: spanWriterConfiguration, environment: environment)
         let previous = sharedPipeline.withLock { current in
             defer { current = pipeline }
             return current
@@ -118,30 +143,36 @@ public final class Pipeline: Sendable {
         for writer in writers { writer.enqueue(line) }
     }
 
-    /// Writes out every line accepted so far; `false` if a destination did not finish in time.
+    /// Writes out every line and span accepted so far; `false` if a destination did not finish in time.
     public func flush(timeout: Duration = .seconds(5)) async -> Bool {
+        // Every writer is flushed, even after one has timed out.
         var ok = true
         for writer in writers { ok = await writer.flush(timeout: timeout) && ok }
+        for processor in spanProcessors { ok = await processor.forceFlush(timeout: timeout) && ok }
         return ok
     }
 
     /// The blocking form of ``flush(timeout:)``, for synchronous code and exit handlers.
     public func flushBlocking(timeout: Duration = .seconds(5)) -> Bool {
-        // Every writer is flushed, even after one has timed out.
-        writers.reduce(true) { ok, writer in writer.flushBlocking(timeout: timeout) && ok }
+        let logs = writers.reduce(true) { ok, writer in writer.flushBlocking(timeout: timeout) && ok }
+        return spanProcessors.reduce(logs) { ok, processor in processor.writer.flushBlocking(timeout: timeout) && ok }
     }
 
-    /// Flushes and stops every destination; lines logged afterwards are counted as dropped.
+    /// Flushes and stops every destination and span exporter; lines and spans that arrive
+    /// afterwards are counted as dropped.
     public func shutdown(timeout: Duration = .seconds(5)) async -> Bool {
         var ok = true
         for writer in writers { ok = await writer.shutdown(timeout: timeout) && ok }
+        for processor in spanProcessors { ok = await processor.shutdown(timeout: timeout) && ok }
         return ok
     }
 }
 
 extension BatchingWriter<LogLine>.Configuration {
-    /// Logs: queue 4096 lines, batches of 512, written within 100 ms, dropping new lines when full.
+    /// Logs: queue 4096 lines (8 MiB at most), batches of 512 lines (1 MiB at most), written within
+    /// 100 ms, dropping new lines when full, failed batches retried per ``RetryPolicy/default``.
     public static var logDefaults: Self {
-        Self(name: "logs", maxQueueSize: 4096, maxBatchSize: 512, maxDelay: .milliseconds(100), writeTimeout: .seconds(10))
+        Self(name: "logs", maxQueueSize: 4096, maxQueueBytes: 8 << 20, maxBatchSize: 512, maxBatchBytes: 1 << 20,
+             maxDelay: .milliseconds(100), writeTimeout: .seconds(10))
     }
 }
