@@ -14,8 +14,9 @@ struct PrintingExporter: Destination {
 struct Order: Sendable { let id: String; let items: Int }
 struct PaymentDeclined: Error {}
 
-let processor = BatchSpanProcessor(exporter: PrintingExporter())
-let tracer = Tracer(resource: .detect(serviceName: "checkout"), processors: [processor])
+// One pipeline for log lines (JSON to stdout by default) and spans (to the exporter).
+let pipeline = Pipeline.bootstrap(serviceName: "checkout", spanExporters: [PrintingExporter()])
+let tracer = pipeline.tracer
 let propagator = CompositePropagator.fromEnvironment()
 
 func handle(_ order: Order) async throws -> String {
@@ -46,5 +47,5 @@ await tracer.withSpan("background job") { _ in
     }
 }
 
-await tracer.shutdown()   // flushes what was accepted
-print(processor.writer.counters)
+await pipeline.shutdown()   // flushes the lines and spans that were accepted
+print(pipeline.spanProcessors[0].writer.counters)
