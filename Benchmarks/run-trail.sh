@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Trail's L1, L2 and S1 benchmarks in the peers' line format (/work/shared/bench/WORKLOAD.md):
-#   peer workload ns_per_op allocs_per_op
+# Trail's L1, L2, S1 and L3 benchmarks in the peers' line format (/work/shared/bench/WORKLOAD.md):
+#   peer workload ns_per_op allocs_per_op          (L1, L2, S1)
+#   peer L3 ns_per_line - lines_per_second bytes   (L3, from trail-bench in a process of its own)
 # Usable as `bash /work/shared/bench/peers/run.sh --extra /path/to/Benchmarks/run-trail.sh`.
 #
 # 1. ordo-one/benchmark (TrailBenchmarks, same configuration as the peers), converted like run.sh's
@@ -38,6 +39,8 @@ grep '^TrailBenchmarks,' "$OUT/ordo.raw" | awk -F, -v peer="$PEER" '
 "$SWIFT" build -c release --product trail-bench >"$OUT/build-trail-bench.log" 2>&1 \
   || { tail -30 "$OUT/build-trail-bench.log" >&2; exit 1; }
 echo "# $PEER sample L1 line: $("$HERE/.build/release/trail-bench" --sample)"
+# L3 (1,000,000 lines to a file in $L3_DIR) in its own process, so its peak RSS is its own.
+"$HERE/.build/release/trail-bench" --peer "$PEER" L3
 if [ "${TRAIL_LOOP:-1}" != 0 ]; then
   "$HERE/.build/release/trail-bench" --peer "$PEER-loop"
 fi

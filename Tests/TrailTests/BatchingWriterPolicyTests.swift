@@ -186,6 +186,38 @@ struct Transient: Error {}
         }
     }
 
+    // MARK: isolation
+
+    @Test func aSlowDestinationNeverBlocksTheCallerAndEveryRecordIsAccountedFor() async throws {
+        let destination = SlowLines(delay: 0.02)
+        let writer = BatchingWriter(destination: destination, configuration: .init(
+            name: "slow", maxQueueSize: 64, maxBatchSize: 16, maxDelay: .milliseconds(1), retry: .never))
+        let clock = ContinuousClock()
+        let elapsed = clock.measure { for i in 0..<10_000 { writer.enqueue(LogLine(level: .info, bytes: Array("\(i)\n".utf8))) } }
+        #expect(elapsed < .seconds(2), "10,000 enqueues do not wait for 20 ms writes")
+        #expect(await writer.flush(timeout: .seconds(10)))
+        let counters = writer.counters
+        #expect(counters.accepted + counters.droppedQueueFull == 10_000)
+        #expect(counters.written == counters.accepted && counters.written == destination.count)
+    }
+
+    @Test func aStuckDestinationDoesNotHoldBackAnother() async throws {
+        let stuck = GatedLines()
+        let healthy = LineBatches()
+        let pipeline = Pipeline(serviceName: "s", destinations: [stuck, healthy], writerConfiguration: .init(
+            name: "logs", maxQueueSize: 10, maxBatchSize: 5, maxDelay: .milliseconds(1), retry: .never), environment: [:])
+        let logger = Logger(label: "l", pipeline: pipeline)
+        for i in 0..<100 {
+            logger.info("line \(i)")
+            if i % 5 == 4 { _ = await pipeline.writers[1].flush(timeout: .seconds(5)) }
+        }
+        #expect(healthy.sizes.reduce(0, +) == 100, "every line reached the healthy destination")
+        let stuckCounters = pipeline.writers[0].counters
+        #expect(stuckCounters.accepted + stuckCounters.droppedQueueFull == 100 && stuckCounters.droppedQueueFull > 0)
+        stuck.gate.open()
+        #expect(await pipeline.shutdown(timeout: .seconds(10)))
+    }
+
     // MARK: bytes
 
     @Test func batchesAreCutByBytesAndAnOversizedRecordGoesAlone() async {
@@ -226,4 +258,22 @@ final class LineBatches: SynchronousDestination {
     private let batches = Mutex<[Int]>([])
     func writeSynchronously(_ batch: [LogLine]) throws { batches.withLock { $0.append(batch.count) } }
     var sizes: [Int] { batches.withLock { $0 } }
+}
+
+final class SlowLines: SynchronousDestination {
+    typealias Record = LogLine
+    let delay: Double
+    private let written = Atomic<Int>(0)
+    init(delay: Double) { self.delay = delay }
+    func writeSynchronously(_ batch: [LogLine]) throws {
+        Thread.sleep(forTimeInterval: delay)
+        written.add(batch.count, ordering: .relaxed)
+    }
+    var count: Int { written.load(ordering: .relaxed) }
+}
+
+final class GatedLines: SynchronousDestination {
+    typealias Record = LogLine
+    let gate = Gate()
+    func writeSynchronously(_ batch: [LogLine]) throws { gate.block(atMost: 10) }
 }

@@ -5,6 +5,7 @@
 //                                                              #   diagnostics (only when named): L1-nodest L1-nospan L1-nofields
 //   trail-bench --iterations N WORKLOAD                        # just run N operations (for gdb/perf)
 //   trail-bench --sample                                       # one L1 line, as a real stdout pipeline writes it
+//   trail-bench [--peer NAME] L3                               # 1,000,000 L1 lines to a file (L3_LINES, L3_DIR); alone in its process
 //
 // Like ordo-one's setup: samples of 1,000 operations, 5 warm-up samples, then samples for S seconds
 // (default 2); ns_per_op = median sample / 1,000, allocs_per_op = median malloc calls per sample /
@@ -93,6 +94,9 @@ func main() async {
         case "--iterations": iterationsOnly = args.popFirst().flatMap(Int.init)
         case "--sample":
             printSample()
+            return
+        case "L3":
+            runL3(peer: peer)
             return
         default:
             guard let w = Workload(rawValue: arg) else {
