@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// The default build has no package dependencies: the toolchain only.
+// The default build has no package dependencies: the toolchain and the system zlib only.
 let package = Package(
     name: "Trail",
     platforms: [.macOS("26.0")],
@@ -11,7 +11,8 @@ let package = Package(
         .executable(name: "trail", targets: ["trail"]),
     ],
     targets: [
-        .target(name: "Trail"),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "Trail", dependencies: ["CZlib"]),
         .target(name: "TrailTesting", dependencies: ["Trail"]),
         .executableTarget(name: "trail", dependencies: ["Trail", "TrailTesting"]),
         .testTarget(name: "TrailTests", dependencies: ["Trail", "TrailTesting"]),

@@ -1,0 +1,57 @@
+import Foundation
+@testable import Trail
+
+/// A directory of its own under the system temporary directory, deleted with everything in it
+/// when the value goes away (or on ``remove()``).
+final class TemporaryDirectory: Sendable {
+    let path: String
+
+    init(_ label: String = #function) throws {
+        let name = "trail-test-\(label.prefix(40).filter { $0.isLetter || $0.isNumber })-\(UUID().uuidString)"
+        path = FileManager.default.temporaryDirectory.appendingPathComponent(name).path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+    }
+
+    deinit { remove() }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+
+    /// `path/name`.
+    func file(_ name: String) -> String { path + "/" + name }
+
+    /// The names in the directory (or in `sub`), sorted.
+    func names(_ sub: String? = nil) -> [String] {
+        let directory = sub.map { path + "/" + $0 } ?? path
+        return ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+    }
+
+    func bytes(_ name: String) -> [UInt8] {
+        (FileManager.default.contents(atPath: file(name))).map { [UInt8]($0) } ?? []
+    }
+
+    /// The content of `name`, decompressed when it ends in `.gz`.
+    func text(_ name: String) throws -> String {
+        let raw = bytes(name)
+        return String(decoding: name.hasSuffix(".gz") ? try Gzip.decompress(raw) : raw, as: UTF8.self)
+    }
+}
+
+/// Runs `executable arguments…` to completion (at most `timeout`) and returns its exit status.
+/// Blocks: call it inside ``onOwnThread(_:)``.
+func runToCompletion(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(20)) throws -> Int32 {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.standardInput = FileHandle.nullDevice
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let deadline = ContinuousClock.now + timeout
+    while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.01) }
+    if process.isRunning { process.terminate() }
+    process.waitUntilExit()
+    return process.terminationStatus
+}
+
+let gzipExecutable = "/bin/gzip"
+var hasGzipExecutable: Bool { FileManager.default.isExecutableFile(atPath: gzipExecutable) }
