@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 @testable import Trail
 
 /// A directory of its own under the system temporary directory, deleted with everything in it
@@ -55,3 +56,49 @@ func runToCompletion(_ executable: String, _ arguments: [String], timeout: Durat
 
 let gzipExecutable = "/bin/gzip"
 var hasGzipExecutable: Bool { FileManager.default.isExecutableFile(atPath: gzipExecutable) }
+
+/// A clock that only moves when told to.
+final class TestClock: Sendable {
+    private let current: Mutex<Date>
+
+    init(_ start: Date) { current = Mutex(start) }
+
+    /// `2026-11-22T10:00:00.000Z`-style start.
+    convenience init(_ iso: String) { self.init(utc(iso)) }
+
+    var now: Date { current.withLock { $0 } }
+    func set(_ iso: String) { current.withLock { $0 = utc(iso) } }
+    func advance(seconds: Double) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
+}
+
+/// The instant written as `2026-11-22T10:00:00.000Z` (milliseconds optional).
+func utc(_ iso: String) -> Date {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = iso.contains(".") ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
+    guard let date = formatter.date(from: iso) else { fatalError("bad test date \(iso)") }
+    return date
+}
+
+/// Milliseconds since 1970 of a test date.
+func utcMilliseconds(_ iso: String) -> Int64 { Int64((utc(iso).timeIntervalSince1970 * 1000).rounded()) }
+
+/// A log line holding `text` (a newline is added).
+func logLine(_ text: String) -> LogLine { LogLine(level: .info, bytes: Array((text + "\n").utf8)) }
+
+extension FileSink {
+    /// Writes `texts` as one batch of lines.
+    func write(_ texts: [String]) throws { try writeSynchronously(texts.map(logLine)) }
+
+    /// A sink on the test clock.
+    static func testing(_ path: String, _ options: Options, clock: TestClock, write: FileSinkIO.WriteFunction? = nil) throws -> FileSink {
+        try FileSink(path: path, options: options, now: { clock.now }, write: write ?? FileSinkIO.systemWrite)
+    }
+
+    /// Waits for background compression and retention on a thread of its own.
+    func settle() async throws {
+        let done = try await onOwnThread { self.waitForBackgroundWork(timeout: .seconds(20)) }
+        if !done { throw SettleTimedOut() }
+    }
+}
+
+struct SettleTimedOut: Error {}
