@@ -127,7 +127,7 @@ public final class FileSink: SynchronousDestination {
 
         if options.reopenOnSIGHUP { FileSinkHangup.install() }
         let hangups = FileSinkHangup.generation.load(ordering: .relaxed)
-        let opened = try FileSinkIO.openForAppend(path, directory: naming.directory)
+        let opened = try FileSinkIO.openForAppend(path, directory: naming.directory, createDirectory: true)
         var initial = State(fd: opened.fd, identity: opened.identity, isRegular: opened.isRegular, hangups: hangups, opens: 1)
         // A file last written before the current period began (a restart the next day) is rotated
         // by the first batch.

@@ -73,8 +73,10 @@ enum FileSinkIO {
         return (written, written < 0 ? errno : 0)
     }
 
-    /// Opens `path` for appending (creating it, mode 0644, and its directory if missing).
-    static func openForAppend(_ path: String, directory: String) throws -> Opened {
+    /// Opens `path` for appending (creating it, mode 0644, and its directory if missing: at once
+    /// with `createDirectory`, else when the path turns out to be missing).
+    static func openForAppend(_ path: String, directory: String, createDirectory: Bool = false) throws -> Opened {
+        if createDirectory { try makeDirectories(directory, for: path) }
         var fd = openRetryingInterrupts(path)
         if fd < 0 && errno == ENOENT {
             try makeDirectories(directory, for: path)
@@ -108,17 +110,27 @@ enum FileSinkIO {
         return -1
     }
 
-    /// `mkdir -p directory`.
+    /// `mkdir -p directory`; throws when a part of it cannot be created or is not a directory.
     static func makeDirectories(_ directory: String, for file: String) throws {
+        if isDirectory(directory) { return }
         var prefix = directory.hasPrefix("/") ? "/" : ""
         for component in directory.split(separator: "/") {
             prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + component
-            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
-                let code = errno
-                throw FileSinkError(.createDirectory, path: prefix, errno: code,
-                    "cannot create directory \(prefix) for log file \(file): \(FileSinkError.reason(code)); check that every part of the path is a directory and that the parent is writable")
+            if mkdir(prefix, 0o755) == 0 { continue }
+            var code = errno
+            if code == EEXIST {
+                if isDirectory(prefix) { continue }
+                code = ENOTDIR  // a file (or a dangling link) is in the way
             }
+            throw FileSinkError(.createDirectory, path: prefix, errno: code,
+                "cannot create directory \(prefix) for log file \(file): \(FileSinkError.reason(code)); check that every part of the path is a directory (or can be created) and that the parent is writable")
         }
+    }
+
+    /// `true` when `path` is a directory (or a link to one).
+    static func isDirectory(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
     }
 
     /// The size of the open file, for the rotation decision and to cut back a failed write.
