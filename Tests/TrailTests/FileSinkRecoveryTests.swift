@@ -200,21 +200,40 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: "/dev/full"))
     }
 
-    @Test func aFailedBatchThroughAWriterIsCountedAndTheNextOneIsWritten() async throws {
+    @Test func aBatchThatFailedPartWayIsRetriedByItsWriterAndLandsExactlyOnce() async throws {
         let dir = try TemporaryDirectory()
-        let fail = Mutex(false)
+        // The first call writes 4 bytes, the second fails with ENOSPC; then the disk has room again.
+        let calls = Mutex(0)
         let write: FileSinkIO.WriteFunction = { fd, bytes in
-            fail.withLock { $0 } ? (-1, EIO) : FileSinkIO.systemWrite(fd, bytes)
+            let call = calls.withLock { calls -> Int in
+                calls += 1
+                return calls
+            }
+            if call == 1 { return FileSinkIO.systemWrite(fd, UnsafeRawBufferPointer(rebasing: bytes[..<4])) }
+            if call == 2 { return (-1, ENOSPC) }
+            return FileSinkIO.systemWrite(fd, bytes)
         }
         let sink = try FileSink.testing(dir.file("app.log"), .init(), clock: TestClock("2026-11-22T10:00:00Z"), write: write)
-        let writer = BatchingWriter(destination: sink, configuration: .init(name: "file-test", maxDelay: .milliseconds(10)))
-        fail.withLock { $0 = true }
-        writer.enqueue(logLine("lost"))
-        #expect(await writer.flush(timeout: .seconds(5)))
-        fail.withLock { $0 = false }
-        writer.enqueue(logLine("kept"))
-        #expect(await writer.shutdown(timeout: .seconds(5)))
-        #expect(writer.counters.failed == 1 && writer.counters.written == 1)
-        #expect(try dir.text("app.log") == "kept\n")
+        let writer = BatchingWriter(destination: sink, configuration: .init(
+            name: "file-retry-test", maxDelay: .milliseconds(10), retry: RetryPolicy(initialBackoff: .milliseconds(10))))
+        for text in ["one", "two", "three"] { writer.enqueue(logLine(text)) }
+        #expect(await writer.shutdown(timeout: .seconds(10)))
+        #expect(writer.counters.written == 3 && writer.counters.failed == 0)
+        #expect(try dir.text("app.log") == "one\ntwo\nthree\n")
+    }
+
+    @Test func failuresThatRetryingCannotFixAreNotRetried() throws {
+        let dir = try TemporaryDirectory()
+        #expect(FileManager.default.createFile(atPath: dir.file("blocker"), contents: Data()))
+        #expect(throws: FileSinkError.self) { _ = try FileSink(path: dir.file("blocker/app.log")) }
+        do {
+            _ = try FileSink(path: dir.file("blocker/app.log"))
+        } catch let error as FileSinkError {
+            #expect(!error.isTransient, "ENOTDIR needs a person")
+        }
+        let full = FileSinkError(.write, path: "x", errno: ENOSPC, "full")
+        #expect(full.isTransient, "a full disk may get room")
+        #expect(!FileSinkError(.write, path: "x", errno: ENOSPC, "full, and not cut back", retryable: false).isTransient)
+        #expect(!FileSinkError(.closed, path: "x", errno: 0, "closed").isTransient)
     }
 }

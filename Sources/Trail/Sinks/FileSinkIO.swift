@@ -9,7 +9,12 @@ import Synchronization
 
 /// A ``FileSink`` could not create, open or write its file. The description says what failed, on
 /// which path, the system's reason, and what to check.
-public struct FileSinkError: Error, CustomStringConvertible, Sendable {
+///
+/// Its writer retries a batch (``RetryPolicy``) when trying again can help: a full disk, an I/O
+/// error, too many open files. A failed write never leaves part of the batch in the file, so a
+/// retried batch is written exactly once. A missing permission, a path that is not a directory,
+/// or a closed sink are not retried.
+public struct FileSinkError: Error, CustomStringConvertible, Sendable, RetryClassifiable {
     /// What the sink was doing.
     public enum Operation: Sendable, Hashable {
         /// Creating the file's directory (`mkdir -p`).
@@ -28,12 +33,18 @@ public struct FileSinkError: Error, CustomStringConvertible, Sendable {
     /// The system error number (`errno`), or 0 when there is none.
     public let errno: Int32
     public let description: String
+    public let isTransient: Bool
 
-    init(_ operation: Operation, path: String, errno code: Int32, _ description: String) {
+    init(_ operation: Operation, path: String, errno code: Int32, _ description: String, retryable: Bool = true) {
         self.operation = operation
         self.path = path
         self.errno = code
         self.description = description
+        switch operation {
+        case .closed: isTransient = false
+        case .write: isTransient = retryable && code != EBADF && code != EINVAL
+        case .open, .createDirectory: isTransient = [ENOSPC, EIO, EINTR, EAGAIN, EMFILE, ENFILE, ENOMEM, EDQUOT].contains(code)
+        }
     }
 
     /// `strerror` text with the number: `No space left on device (errno 28)`.
@@ -169,13 +180,17 @@ enum FileSinkIO {
             }
             let error = written < 0 ? code : EIO  // a write of nothing for a non-empty buffer: stop, don't spin
             var outcome = "nothing of the batch was written"
+            var cutBack = true
             if offset > 0 {
-                outcome = ftruncate(fd, off_t(sizeBefore)) == 0
+                cutBack = ftruncate(fd, off_t(sizeBefore)) == 0
+                outcome = cutBack
                     ? "the \(offset) bytes written of the batch were removed again, so the file holds only whole lines"
                     : "\(offset) bytes of the batch stay in the file and the last line is incomplete (truncating failed: \(FileSinkError.reason(errno)))"
             }
+            // Retrying after a failed cut-back would write part of the batch twice.
             throw FileSinkError(.write, path: path, errno: error,
-                "cannot write \(bytes.count) bytes to log file \(path): \(FileSinkError.reason(error)); \(outcome); check the free space and the file system")
+                "cannot write \(bytes.count) bytes to log file \(path): \(FileSinkError.reason(error)); \(outcome); check the free space and the file system",
+                retryable: cutBack)
         }
     }
 }
