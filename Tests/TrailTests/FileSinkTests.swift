@@ -103,6 +103,17 @@ import Testing
         #expect(try dir.text("app.log") == "z\n")
     }
 
+    @Test func alreadyEncodedLinesFollowTheSameRotationRules() throws {
+        let dir = try TemporaryDirectory()
+        let sink = try FileSink.testing(dir.file("events.ndjson"), .init(maxBytes: 16), clock: TestClock("2026-11-22T10:00:00Z"))
+        try sink.write(encodedLines: Array("a,b,c\nd,e,f\n".utf8))
+        try sink.write(encodedLines: [])
+        try sink.write(encodedLines: Array("g,h,i\n".utf8))  // 18 > 16: a new file
+        #expect(dir.names() == ["events-2026-11-22T10-00-00.000.ndjson", "events.ndjson"])
+        #expect(try dir.text("events-2026-11-22T10-00-00.000.ndjson") == "a,b,c\nd,e,f\n")
+        #expect(try dir.text("events.ndjson") == "g,h,i\n")
+    }
+
     // MARK: Time
 
     @Test func hourlyRotationHappensAtTheFirstBatchOfEachNewHour() throws {

@@ -63,6 +63,7 @@ public final class FileSink: SynchronousDestination {
         /// Default `false`: a moved or deleted file is noticed without it.
         public var reopenOnSIGHUP: Bool
 
+        /// Options; every one is off by default (see each property).
         public init(
             maxBytes: Int? = nil, interval: Interval? = nil, maxFiles: Int? = nil, maxAge: Duration? = nil,
             compress: Bool = false, reopenOnSIGHUP: Bool = false
@@ -78,6 +79,7 @@ public final class FileSink: SynchronousDestination {
 
     /// The active file.
     public let path: String
+    /// The options in force (a non-positive `maxBytes` is turned off, a negative `maxFiles` is 0).
     public let options: Options
 
     private struct State {
@@ -135,6 +137,9 @@ public final class FileSink: SynchronousDestination {
         state = Mutex(initial)
 
         let managesFiles = options.compress || options.maxFiles != nil || options.maxAge != nil
+        if !opened.isRegular && (managesFiles || options.maxBytes != nil || options.interval != nil) {
+            Diagnostics.report("FileSink(\(path)): not a regular file; it is never rotated, compressed or deleted")
+        }
         guard managesFiles && opened.isRegular else {
             worker = nil
             return

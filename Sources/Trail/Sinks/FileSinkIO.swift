@@ -27,12 +27,15 @@ public struct FileSinkError: Error, CustomStringConvertible, Sendable, RetryClas
         case closed
     }
 
+    /// What failed.
     public let operation: Operation
     /// The file (or, for ``Operation/createDirectory``, the directory) concerned.
     public let path: String
     /// The system error number (`errno`), or 0 when there is none.
     public let errno: Int32
+    /// What failed, on which path, the system's reason, and what to check, in one sentence.
     public let description: String
+    /// Whether the writer should try the batch again (see the type's description).
     public let isTransient: Bool
 
     init(_ operation: Operation, path: String, errno code: Int32, _ description: String, retryable: Bool = true) {
