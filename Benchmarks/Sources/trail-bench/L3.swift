@@ -15,7 +15,7 @@ import Glibc
 /// Peak resident set size of this process so far, in bytes.
 func peakRSS() -> Int {
     var usage = rusage()
-    getrusage(RUSAGE_SELF, &usage)
+    getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
     return usage.ru_maxrss * 1024
 }
 
