@@ -38,4 +38,23 @@ import TrailTesting
         #expect(pipeline.writers[0].counters.droppedAfterShutdown == 1)
         #expect(pipeline.spanProcessors[0].writer.counters.droppedAfterShutdown == 1)
     }
+
+    @Test func oneDestinationCanHaveItsOwnWriterSettings() async {
+        let plain = InMemoryLogDestination()
+        let careful = InMemoryLogDestination()
+        let pipeline = Pipeline(serviceName: "s", destinations: [
+            plain,
+            careful.withWriterConfiguration { $0.overflow = .block(timeout: .seconds(1)); $0.maxQueueSize = 7 },
+        ], spanExporters: [InMemorySpanExporter().withWriterConfiguration { $0.maxBatchSize = 3 }], environment: [:])
+        #expect(pipeline.writers[0].configuration.overflow == .dropNewest)
+        #expect(pipeline.writers[0].configuration.name == "logs.0")
+        #expect(pipeline.writers[1].configuration.overflow == .block(timeout: .seconds(1)))
+        #expect(pipeline.writers[1].configuration.maxQueueSize == 7)
+        #expect(pipeline.writers[1].configuration.name == "logs.1")
+        #expect(pipeline.spanProcessors[0].writer.configuration.maxBatchSize == 3)
+        let logger = Logger(label: "l", pipeline: pipeline)
+        logger.info("to both")
+        #expect(await pipeline.flush(timeout: .seconds(5)))
+        #expect(plain.lines.count == 1 && careful.lines.count == 1, "the wrapped destination is written directly")
+    }
 }

@@ -69,16 +69,16 @@ public final class Pipeline: Sendable {
         self.fieldNames = fieldNames
         self.redaction = redaction
         self.writers = destinations.enumerated().map { index, destination in
-            var configuration = writerConfiguration
-            configuration.name = "\(writerConfiguration.name).\(index)"
-            return BatchingWriter(destination: destination, configuration: configuration)
+            let (target, configuration) = BatchingWriter<LogLine>.make(
+                for: destination, base: writerConfiguration, name: "\(writerConfiguration.name).\(index)")
+            return BatchingWriter(destination: target, configuration: configuration)
         }
         self.encoding = LineEncoding(serviceName: self.serviceName, fieldNames: fieldNames, redaction: redaction)
         let spanConfiguration = spanWriterConfiguration ?? .spanDefaults(environment: environment)
         self.spanProcessors = spanExporters.enumerated().map { index, exporter in
-            var configuration = spanConfiguration
-            configuration.name = "\(spanConfiguration.name).\(index)"
-            return BatchSpanProcessor(exporter: exporter, configuration: configuration)
+            let (target, configuration) = BatchingWriter<SpanData>.make(
+                for: exporter, base: spanConfiguration, name: "\(spanConfiguration.name).\(index)")
+            return BatchSpanProcessor(exporter: target, configuration: configuration)
         }
         self.tracer = Tracer(resource: resource, processors: spanProcessors)
     }
@@ -103,7 +103,8 @@ public final class Pipeline: Sendable {
     ///   - level: the default minimum level (`LOG_LEVEL` wins).
     ///   - fieldNames: `.openTelemetry` (default) or `.elasticCommonSchema`, or your own.
     ///   - destinations: where lines go; by default ``StdoutSink`` (JSON, or console on a terminal).
-    ///   - writerConfiguration: queue, batch, overflow and retry settings for each log destination.
+    ///   - writerConfiguration: queue, batch, overflow and retry settings for each log destination
+    ///     (one destination can differ: ``Destination/withWriterConfiguration(_:)``).
     ///   - spanExporters: where the spans of ``tracer`` go (none by default).
     ///   - spanWriterConfiguration: settings for each span exporter; OpenTelemetry's batch
     ///     processor defaults and the `OTEL_BSP_*` variables when `nil`.

@@ -1,0 +1,135 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// POSTs batch bodies to one endpoint for a network destination (Loki, OTLP, Elasticsearch,
+/// Zipkin) and turns the answer into success or a ``DestinationError`` that says whether the
+/// ``BatchingWriter`` should retry.
+///
+/// Bodies can be gzipped; connections are kept alive (one `URLSession` per destination). Error
+/// texts name the endpoint without credentials: header values and a URL's user info never appear
+/// in a message.
+struct HTTPPoster: Sendable {
+    struct Response: Sendable {
+        var status: Int
+        var headers: [String: String]
+        var body: [UInt8]
+
+        /// `Retry-After` as a delay: seconds, or an HTTP date (RFC 9110 §10.2.3).
+        func retryAfter(now: Date = Date()) -> Duration? {
+            guard let value = headers.first(where: { $0.key.lowercased() == "retry-after" })?.value else { return nil }
+            return HTTPPoster.parseRetryAfter(value, now: now)
+        }
+
+        /// The body as text for an error message: at most 512 bytes, control characters removed.
+        var bodySummary: String {
+            let text = String(decoding: body.prefix(512), as: UTF8.self)
+            let clean = String(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
+            return body.count > 512 ? clean + "…" : clean
+        }
+    }
+
+    let url: URL
+    let headers: [(name: String, value: String)]
+    let gzip: Bool
+    let timeout: Duration
+    let userAgent: String
+    private let session: URLSession
+
+    init(url: URL, headers: [(name: String, value: String)] = [], gzip: Bool, timeout: Duration, userAgent: String = "Trail/\(TrailVersion.string)") {
+        self.url = url
+        self.headers = headers
+        self.gzip = gzip
+        self.timeout = timeout
+        self.userAgent = userAgent
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = Self.seconds(timeout)
+        configuration.httpMaximumConnectionsPerHost = 2
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        session = URLSession(configuration: configuration)
+    }
+
+    /// The endpoint without user info, for messages.
+    var displayURL: String {
+        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return "the endpoint" }
+        components.user = nil
+        components.password = nil
+        components.query = nil
+        return components.string ?? "the endpoint"
+    }
+
+    /// Sends `body`; returns the response whatever its status. Throws a transient
+    /// ``DestinationError`` when no response arrived (refused, reset, timed out).
+    func post(_ body: [UInt8], contentType: String) async throws -> Response {
+        var request = URLRequest(url: url)
+        request.httpMethod = "POST"
+        request.timeoutInterval = Self.seconds(timeout)
+        request.setValue(contentType, forHTTPHeaderField: "Content-Type")
+        request.setValue(userAgent, forHTTPHeaderField: "User-Agent")
+        for header in headers { request.setValue(header.value, forHTTPHeaderField: header.name) }
+        if gzip {
+            request.setValue("gzip", forHTTPHeaderField: "Content-Encoding")
+            request.httpBody = Data(try Gzip.compress(body))
+        } else {
+            request.httpBody = Data(body)
+        }
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await session.data(for: request)
+        } catch {
+            throw DestinationError.transient("POST \(displayURL) got no response: \(Self.describe(error))")
+        }
+        guard let http = response as? HTTPURLResponse else {
+            throw DestinationError.transient("POST \(displayURL) got a response that is not HTTP")
+        }
+        var headers: [String: String] = [:]
+        for (key, value) in http.allHeaderFields {
+            if let key = key as? String, let value = value as? String { headers[key] = value }
+        }
+        return Response(status: http.statusCode, headers: headers, body: Array(data))
+    }
+
+    /// The error for a non-2xx `response`: transient (with its `Retry-After`) when `retryable`
+    /// holds for the status, permanent otherwise.
+    func failure(_ response: Response, retryable: (Int) -> Bool, what: String) -> DestinationError {
+        let body = response.bodySummary
+        let message = "POST \(displayURL) answered \(response.status) to \(what)" + (body.isEmpty ? "" : ": \(body)")
+        if retryable(response.status) { return .transient(message, retryAfter: response.retryAfter()) }
+        return .permanent(message)
+    }
+
+    func invalidate() { session.finishTasksAndInvalidate() }
+
+    static func seconds(_ duration: Duration) -> TimeInterval {
+        let (s, atto) = duration.components
+        return TimeInterval(s) + TimeInterval(atto) / 1e18
+    }
+
+    /// `Retry-After: 120` or `Retry-After: Wed, 21 Oct 2015 07:28:00 GMT`.
+    static func parseRetryAfter(_ value: String, now: Date) -> Duration? {
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        if let seconds = Int(trimmed), seconds >= 0 { return .seconds(seconds) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: trimmed) else { return nil }
+        let delay = date.timeIntervalSince(now)
+        return delay <= 0 ? .zero : .milliseconds(Int64(delay * 1000))
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? URLError {
+            switch error.code {
+            case .cannotConnectToHost: return "connection refused (is the server running and the URL right?)"
+            case .timedOut: return "timed out"
+            case .networkConnectionLost: return "the connection was closed or reset"
+            case .cannotFindHost: return "unknown host"
+            default: return "network error \(error.code.rawValue)"
+            }
+        }
+        return "\(error)"
+    }
+}
