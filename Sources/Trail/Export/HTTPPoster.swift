@@ -22,10 +22,12 @@ struct HTTPPoster: Sendable {
             return HTTPPoster.parseRetryAfter(value, now: now)
         }
 
-        /// The body as text for an error message: at most 512 bytes, control characters removed.
+        /// The body as text for an error message: at most 512 bytes, control characters replaced by
+        /// spaces, surrounding whitespace trimmed (Loki ends its messages with a newline).
         var bodySummary: String {
             let text = String(decoding: body.prefix(512), as: UTF8.self)
             let clean = String(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
+                .trimmingCharacters(in: .whitespaces)
             return body.count > 512 ? clean + "…" : clean
         }
     }
