@@ -174,6 +174,7 @@ func lokiReceiverAndSink(
         defer { receiver.stop() }
         let sink = try LokiSink(.init(url: URL(string: "http://user:p%40ss@127.0.0.1:\(receiver.port)/")!))
         #expect(sink.endpoint.absoluteString == "http://127.0.0.1:\(receiver.port)/loki/api/v1/push")
+        #expect(sink.options.url == sink.endpoint && !"\(sink.options)".contains("p%40ss"))
         try await sink.write([jsonLine(#"{"message":"m"}"#)])
         #expect(receiver.requests.first?.header("Authorization") == "Basic " + Data("user:p@ss".utf8).base64EncodedString())
     }

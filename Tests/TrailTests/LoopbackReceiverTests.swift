@@ -5,12 +5,19 @@ import FoundationNetworking
 #if canImport(Glibc)
 import Glibc
 #endif
+import CZlib
 import Testing
 @testable import Trail
 
 /// POSTs `body` to `url` with `headers`; the status and body, or the error.
+///
+/// Without a `session`, each call uses a fresh one: a shared session could reuse a pooled
+/// connection to an earlier receiver that had the same ephemeral port, and fail with a broken pipe.
 func postForTest(_ url: URL, body: [UInt8], headers: [String: String] = ["Content-Type": "application/json"],
-                 session: URLSession = .shared) async -> Result<(Int, String), any Error> {
+                 session: URLSession? = nil) async -> Result<(Int, String), any Error> {
+    let own = session == nil ? URLSession(configuration: .ephemeral) : nil
+    defer { own?.finishTasksAndInvalidate() }
+    let session = session ?? own!
     var request = URLRequest(url: url)
     request.httpMethod = "POST"
     request.timeoutInterval = 5
@@ -83,7 +90,9 @@ func lokiBody(labels: String = #"{"service_name":"checkout"}"#, values: String =
         var request = URLRequest(url: receiver.baseURL)
         request.httpMethod = "POST"
         request.httpBody = Data("x".utf8)
-        let (data, response) = try await URLSession.shared.data(for: request)
+        let session = URLSession(configuration: .ephemeral)
+        defer { session.finishTasksAndInvalidate() }
+        let (data, response) = try await session.data(for: request)
         let http = try #require(response as? HTTPURLResponse)
         #expect(http.statusCode == 429)
         #expect(http.value(forHTTPHeaderField: "retry-after") == "7")
@@ -100,6 +109,19 @@ func lokiBody(labels: String = #"{"service_name":"checkout"}"#, values: String =
         #expect(request.header("x-scope-orgid") == "team-a" && request.header("CONTENT-ENCODING") == "gzip")
         #expect(request.body.count < text.utf8.count)
         #expect(request.decodedText == text)
+    }
+
+    @Test func deflateBodiesAreDecoded() async throws {
+        let receiver = try LoopbackReceiver()
+        defer { receiver.stop() }
+        let text = String(repeating: "deflate me ", count: 50)
+        var compressed = [UInt8](repeating: 0, count: 4096)
+        var length = uLongf(compressed.count)
+        let source = Array(text.utf8)
+        #expect(compress2(&compressed, &length, source, uLong(source.count), Z_BEST_COMPRESSION) == Z_OK)
+        _ = await postForTest(receiver.baseURL, body: Array(compressed[..<Int(length)]), headers: ["Content-Encoding": "deflate"])
+        let request = try #require(receiver.requests.first)
+        #expect(request.body.count < source.count && request.decodedText == text)
     }
 
     @Test func severalRequestsShareOneConnection() async throws {

@@ -31,7 +31,8 @@ import Synchronization
 public final class LokiSink: Destination {
     public typealias Record = LogLine
 
-    /// The options the sink was made with.
+    /// The options the sink was made with; ``Options/url`` is the push endpoint, and credentials
+    /// that were in the URL are in ``Options/auth``.
     public let options: Options
     /// Where pushes go (`…/loki/api/v1/push`).
     public let endpoint: URL
@@ -70,7 +71,11 @@ public final class LokiSink: Destination {
         var headers: [(name: String, value: String)] = options.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         if let tenant = options.tenant { headers.append(("X-Scope-OrgID", tenant)) }
         if let auth { headers.append(("Authorization", auth.headerValue)) }
-        self.options = options
+        // Kept without the URL's credentials (now in `auth`), so printing the options shows no secret.
+        var stored = options
+        stored.url = endpoint
+        stored.auth = auth
+        self.options = stored
         self.endpoint = endpoint
         self.poster = HTTPPoster(url: endpoint, headers: headers, gzip: options.gzip, timeout: options.timeout)
         self.settings = LokiPush.Settings(

@@ -44,7 +44,7 @@ extension RequestValidator {
         if tenant.contains("|") { return bad("pushing to several tenants (\(tenant)) is not allowed") }
         let allowed = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!-_.*'()")
         if tenant.isEmpty || tenant.utf8.count > LokiLimits.maxTenantLength || tenant == "." || tenant == ".."
-            || tenant.contains("..") || !tenant.allSatisfy(allowed.contains) {
+            || !tenant.allSatisfy(allowed.contains) {
             return bad("tenant ID \"\(tenant)\" is not valid")
         }
         return nil
