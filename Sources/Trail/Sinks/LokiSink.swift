@@ -29,6 +29,7 @@ import Synchronization
 /// longer than ``Options/maxLineBytes`` are dropped before sending, counted in
 /// ``droppedOversizeLines`` and reported once. Credentials never appear in a message.
 public final class LokiSink: Destination {
+    /// A LokiSink takes encoded log lines.
     public typealias Record = LogLine
 
     /// The options the sink was made with; ``Options/url`` is the push endpoint, and credentials
@@ -105,7 +106,8 @@ public final class LokiSink: Destination {
         return try LokiSink(options)
     }
 
-    /// Lines dropped because they were longer than ``Options/maxLineBytes``.
+    /// Lines dropped because they were longer than ``Options/maxLineBytes``. Their writer counts
+    /// them as written (the batch they came in succeeded); this counter is where they show.
     public var droppedOversizeLines: Int { oversize.load(ordering: .relaxed) }
 
     /// Pushes `batch` in one request. Throws a ``DestinationError`` that tells the writer whether

@@ -24,7 +24,8 @@ extension LokiSink {
         public var headers: [String: String]
         /// Gzips request bodies (`Content-Encoding: gzip`). On by default.
         public var gzip: Bool
-        /// How long one push may take.
+        /// How long one push may take. URLSession on Linux counts whole seconds, so it is rounded up
+        /// to one at least; the writer's `writeTimeout` bounds a push too.
         public var timeout: Duration
         /// Sends `trace_id` and `span_id` as structured metadata (Loki 3, schema v13) besides the
         /// line itself. On by default; turn it off for an older Loki that rejects it.
@@ -34,6 +35,8 @@ extension LokiSink {
         /// below Loki's default `max_line_size` of 256 KB.
         public var maxLineBytes: Int
 
+        /// Options for Loki at `url`; every other setting has the default documented on its property
+        /// (timeout 10 s, gzip and structured metadata on, no level label, lines up to 256,000 bytes).
         public init(
             url: URL, labels: [String: String] = [:], serviceName: String? = nil, levelLabel: Bool = false,
             tenant: String? = nil, auth: Auth? = nil, headers: [String: String] = [:], gzip: Bool = true,
@@ -68,6 +71,7 @@ extension LokiSink {
             }
         }
 
+        /// The kind of credentials, without them.
         public var description: String {
             switch self {
             case .basic: "basic(username: <redacted>, password: <redacted>)"
@@ -78,7 +82,9 @@ extension LokiSink {
 
     /// A ``LokiSink`` setting that cannot work; the message says what to change.
     public struct ConfigurationError: Error, CustomStringConvertible {
+        /// What is wrong and how to fix it.
         public let message: String
+        /// The message, prefixed with `LokiSink: `.
         public var description: String { "LokiSink: " + message }
     }
 }
