@@ -65,12 +65,17 @@ final class LoopbackReceiver: Sendable {
     var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
     /// A port that nothing listens on right now (bound once, then released): for "the server is
-    /// down" tests, and to start a receiver there later.
+    /// down" tests, and to start a receiver there later. It is picked below Linux's ephemeral range
+    /// (32768–60999), so neither another test's receiver (port 0) nor an outgoing connection can
+    /// take it in the meantime.
     static func unusedPort() throws -> Int {
-        let probe = try LoopbackReceiver()
-        let port = probe.port
-        probe.stop()
-        return port
+        for _ in 0..<50 {
+            let candidate = Int.random(in: 20_000..<32_000)
+            guard let probe = try? LoopbackReceiver(port: candidate) else { continue }
+            probe.stop()
+            return candidate
+        }
+        throw ReceiverFailure("no free port found in 20000..<32000 after 50 tries")
     }
 
     /// Appends answers to the script (consumed one per request, before the default).
