@@ -102,17 +102,20 @@ final class LoopbackReceiver: Sendable {
     }
 
     /// Stops accepting, closes every connection (a hanging answer ends) and waits at most 2 s for
-    /// the receiver's threads to finish. Idempotent.
+    /// the receiver's threads to finish. Idempotent: only the first call touches sockets (a later
+    /// one must not shut down a descriptor number the system has since given to another socket).
     func stop() {
         let first = state.withLock { state -> Bool in
-            defer { state.stopped = true }
+            guard !state.stopped else { return false }
+            state.stopped = true
             for fd in state.connections { shutdown(fd, Int32(SHUT_RDWR)) }
-            return !state.stopped
+            return true
         }
+        guard first else { return }
+        // The accept thread closes the listener when it sees `stopped`.
         shutdown(listener, Int32(SHUT_RDWR))
         let end = ContinuousClock.now + .seconds(2)
         while state.withLock({ $0.threads > 0 }) && ContinuousClock.now < end { usleep(1000) }
-        if first { close(listener) }
     }
 
     var isStopped: Bool { state.withLock { $0.stopped } }
@@ -130,6 +133,7 @@ final class LoopbackReceiver: Sendable {
     }
 
     private func acceptLoop() {
+        defer { close(listener) }
         while !isStopped {
             guard Self.waitReadable(listener, milliseconds: 20) else { continue }
             let fd = accept(listener, nil, nil)
