@@ -240,6 +240,10 @@ func lokiBody(labels: String = #"{"service_name":"checkout"}"#, values: String =
             (lokiBody(values: #"[["1700000000123456789","line",{"a":{"b":"c"}}]]"#), "no nested objects"),
             (lokiBody(values: #"[["1700000000123456789","line",{"a":1}]]"#), "must be a string"),
             (lokiBody(values: #"[["1700000000123456789"]]"#), "an entry must be"),
+            (lokiBody(values: #"[["1700000000123456789","line",{\#((0..<129).map { #""k\#($0)":"v""# }.joined(separator: ","))}]]"#),
+             "more than the limit of 128"),
+            (lokiBody(values: #"[["1700000000123456789","line",{"k":"\#(String(repeating: "v", count: 64_000))"}]]"#),
+             "larger than the limit of 64000"),
             (Array(#"{"streams":{}}"#.utf8), "no \"streams\" array"),
         ]
         for (body, message) in cases {

@@ -10,6 +10,9 @@ extension RequestValidator {
         /// `max_line_size` "256KB"; the lower reading (256,000 bytes) is enforced.
         static let maxLineBytes = 256_000
         static let maxTenantLength = 150
+        /// `max_structured_metadata_size` (64 KB, read as 64,000 bytes) and `…_entries_count`.
+        static let maxMetadataBytes = 64_000
+        static let maxMetadataEntries = 128
     }
 
     /// `POST /loki/api/v1/push` with a JSON body: answers 400 (or 401 for a missing tenant when
@@ -102,6 +105,13 @@ extension RequestValidator {
             guard let metadata = parts[2].members else { return "structured metadata must be an object" }
             for member in metadata where member.value.string == nil {
                 return "structured metadata \(member.key) must be a string (no nested objects)"
+            }
+            if metadata.count > LokiLimits.maxMetadataEntries {
+                return "\(metadata.count) structured metadata entries, more than the limit of \(LokiLimits.maxMetadataEntries)"
+            }
+            let size = metadata.reduce(0) { $0 + $1.key.utf8.count + ($1.value.string?.utf8.count ?? 0) }
+            if size > LokiLimits.maxMetadataBytes {
+                return "structured metadata of \(size) bytes is larger than the limit of \(LokiLimits.maxMetadataBytes)"
             }
         }
         return nil
