@@ -175,6 +175,16 @@ func lokiBody(labels: String = #"{"service_name":"checkout"}"#, values: String =
         #expect(throws: (any Error).self) { try result.get() }
     }
 
+    @Test func aSecondStopLeavesOtherReceiversAlone() async throws {
+        let first = try LoopbackReceiver()
+        first.stop()
+        for _ in 0..<200 where first.state.withLock({ $0.threads > 0 }) { try await Task.sleep(for: .milliseconds(5)) }
+        let second = try LoopbackReceiver()  // likely gets the first one's descriptor numbers
+        defer { second.stop() }
+        first.stop()
+        #expect((try? await postForTest(second.baseURL, body: [1]).get().0) == 204)
+    }
+
     @Test func aChosenPortIsUsedAndFreedAtStop() async throws {
         let port = try LoopbackReceiver.unusedPort()
         let refused = await postForTest(URL(string: "http://127.0.0.1:\(port)/")!, body: [1])
