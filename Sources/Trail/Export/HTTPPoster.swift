@@ -22,10 +22,12 @@ struct HTTPPoster: Sendable {
             return HTTPPoster.parseRetryAfter(value, now: now)
         }
 
-        /// The body as text for an error message: at most 512 bytes, control characters removed.
+        /// The body as text for an error message: at most 512 bytes, control characters replaced by
+        /// spaces, surrounding whitespace trimmed (Loki ends its messages with a newline).
         var bodySummary: String {
             let text = String(decoding: body.prefix(512), as: UTF8.self)
             let clean = String(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
+                .trimmingCharacters(in: .whitespaces)
             return body.count > 512 ? clean + "…" : clean
         }
     }
@@ -44,7 +46,7 @@ struct HTTPPoster: Sendable {
         self.timeout = timeout
         self.userAgent = userAgent
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = Self.seconds(timeout)
+        configuration.timeoutIntervalForRequest = Self.requestTimeout(timeout)
         configuration.httpMaximumConnectionsPerHost = 2
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         session = URLSession(configuration: configuration)
@@ -64,7 +66,7 @@ struct HTTPPoster: Sendable {
     func post(_ body: [UInt8], contentType: String) async throws -> Response {
         var request = URLRequest(url: url)
         request.httpMethod = "POST"
-        request.timeoutInterval = Self.seconds(timeout)
+        request.timeoutInterval = Self.requestTimeout(timeout)
         request.setValue(contentType, forHTTPHeaderField: "Content-Type")
         request.setValue(userAgent, forHTTPHeaderField: "User-Agent")
         for header in headers { request.setValue(header.value, forHTTPHeaderField: header.name) }
@@ -102,6 +104,16 @@ struct HTTPPoster: Sendable {
 
     func invalidate() { session.finishTasksAndInvalidate() }
 
+    /// The timeout to give URLSession. swift-corelibs-foundation cuts a request's timeout to whole
+    /// seconds, so 0.3 s became 0 and every request timed out at once: round up, to 1 s at least.
+    static func requestTimeout(_ duration: Duration) -> TimeInterval {
+        #if canImport(FoundationNetworking)
+        return max(1, seconds(duration).rounded(.up))
+        #else
+        return seconds(duration)
+        #endif
+    }
+
     static func seconds(_ duration: Duration) -> TimeInterval {
         let (s, atto) = duration.components
         return TimeInterval(s) + TimeInterval(atto) / 1e18
@@ -126,10 +138,13 @@ struct HTTPPoster: Sendable {
             case .cannotConnectToHost: return "connection refused (is the server running and the URL right?)"
             case .timedOut: return "timed out"
             case .networkConnectionLost: return "the connection was closed or reset"
+            case .badServerResponse: return "the connection was closed before an answer"
             case .cannotFindHost: return "unknown host"
             default: return "network error \(error.code.rawValue)"
             }
         }
-        return "\(error)"
+        // Other errors may print the request's URL, user info included: name only their kind.
+        let nsError = error as NSError
+        return "\(nsError.domain) error \(nsError.code)"
     }
 }
