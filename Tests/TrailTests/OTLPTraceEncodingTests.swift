@@ -90,7 +90,9 @@ enum SpanFixtures {
     static let everyAttributeType: Attributes = [
         "string": "text with \"quotes\", \\ and é ✓", "empty": "", "int": 200, "negative": -42,
         "int.min": .int(Int64.min), "int.max": .int(Int64.max), "double": 12.5, "double.negative": -0.001,
-        "double.zero": 0.0, "double.huge": 1.7976931348623157e308, "true": true, "false": false,
+        "double.zero": 0.0, "double.huge": 1.7976931348623157e308, "double.tiny": 5e-324, "double.third": .double(1.0 / 3),
+        "double.nan": .double(.nan), "double.infinity": .double(.infinity), "double.-infinity": .double(-.infinity),
+        "true": true, "false": false,
         "strings": .stringArray(["a", "", "ü"]), "ints": .intArray([1, -1, 0, Int64.max]),
         "doubles": .doubleArray([0.5, -2, 0]), "bools": .boolArray([true, false]), "empty.array": .stringArray([]),
         "": "empty key",
@@ -187,6 +189,28 @@ enum SpanFixtures {
         let decoded = try await OTLPPythonDecoder.decode(payload, signal: "traces", encoding: "protobuf", as: DecodedSpan.self)
         #expect(decoded.canonical == true, "the reference serializer writes different bytes")
         Self.compare(decoded, spans)
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func jsonSpansDecodeWithTheOfficialClassesToWhatWasSent() async throws {
+        let spans = SpanFixtures.all
+        let payload = OTLPTraceJSON.encode(spans)
+        let decoded = try await OTLPPythonDecoder.decode(payload, signal: "traces", encoding: "json", as: DecodedSpan.self)
+        Self.compare(decoded, spans)
+    }
+
+    @Test func jsonUsesHexIdsIntegerEnumsAndStringTimestamps() throws {
+        let span = SpanFixtures.all[0]
+        let text = String(decoding: OTLPTraceJSON.encode([span]), as: UTF8.self)
+        #expect(text.hasPrefix(#"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"checkout"}}"#))
+        #expect(text.contains(#""traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"0000000000000001","traceState":"congo=t61rcWkgMzE,rojo=00f067aa0ba902b7","parentSpanId":"00f067aa0ba902b7","flags":771,"name":"GET /checkout/:id","kind":2,"startTimeUnixNano":"1700000000000001000","endTimeUnixNano":"1700000000001235567""#))
+        #expect(text.contains(#"{"key":"int.min","value":{"intValue":"-9223372036854775808"}}"#))
+        #expect(text.contains(#"{"key":"double.nan","value":{"doubleValue":"NaN"}}"#))
+        #expect(text.contains(#"{"key":"double.-infinity","value":{"doubleValue":"-Infinity"}}"#))
+        #expect(text.contains(#"{"key":"empty.array","value":{"arrayValue":{"values":[]}}}"#))
+        #expect(text.contains(#""status":{"message":"payment failed","code":2}"#))
+        #expect(text.contains(#""droppedAttributesCount":3"#))
+        #expect(try JSONSerialization.jsonObject(with: Data(text.utf8)) is [String: Any])
     }
 
     @Test func spansAreGroupedByResourceThenScopeInFirstSeenOrder() {
