@@ -1,6 +1,14 @@
 """Decodes an OTLP export request with the official generated classes and prints it normalised.
 
 usage: otlp_decode.py traces|logs protobuf|json FILE
+       otlp_decode.py serve OUTFILE [STATUS[:HEXBODY] ...]
+
+The serve form is a loopback OTLP/HTTP receiver for tests: it listens on 127.0.0.1 (a free port,
+printed on the first line of stdout), decodes every POST to /v1/traces or /v1/logs (gunzipping it
+when Content-Encoding is gzip, protobuf or JSON by Content-Type) and appends one JSON line per
+request to OUTFILE: {"path", "headers" (lowercase names), "request" (the decoded form below)}. The
+n-th request is answered with the n-th STATUS (the last one repeats; default 200), with HEXBODY as
+the body and, for 429 and 503, "Retry-After: 1". It exits by itself after 60 seconds.
 
 Protobuf is parsed with ParseFromString; the result is also re-serialised (deterministic) to say
 whether the input was byte-for-byte what the reference serializer writes ("canonical"), and every
@@ -168,11 +176,7 @@ def normalise(signal, request):
     return out
 
 
-def main():
-    if len(sys.argv) != 4 or sys.argv[1] not in ("traces", "logs") or sys.argv[2] not in ("protobuf", "json"):
-        sys.exit("usage: otlp_decode.py traces|logs protobuf|json FILE")
-    signal, encoding, path = sys.argv[1:]
-    data = open(path, "rb").read()
+def decode(signal, encoding, data):
     request = ExportTraceServiceRequest() if signal == "traces" else ExportLogsServiceRequest()
     issues = []
     canonical = None
@@ -184,8 +188,71 @@ def main():
         document = json.loads(data.decode("utf-8"))
         check_json(document, "$", issues)
         json_format.ParseDict(hex_ids_to_base64(document), request, ignore_unknown_fields=False)
-    json.dump({"canonical": canonical, "issues": issues, "resources": normalise(signal, request)},
-              sys.stdout, sort_keys=True)
+    return {"canonical": canonical, "issues": issues, "resources": normalise(signal, request)}
+
+
+def serve(outfile, answers):
+    import gzip
+    import http.server
+    import signal
+    import threading
+
+    # The test stops the receiver with SIGTERM; a parent may have left it ignored or blocked.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM])
+
+    answers = [a.split(":", 1) for a in answers] or [["200"]]
+    state = {"count": 0}
+    lock = threading.Lock()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self):
+            data = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            if self.headers.get("Content-Encoding") == "gzip":
+                data = gzip.decompress(data)
+            signal = self.path.rsplit("/", 1)[-1]
+            encoding = "json" if "json" in self.headers.get("Content-Type", "") else "protobuf"
+            try:
+                decoded = decode(signal, encoding, data)
+            except Exception as error:
+                decoded = {"error": repr(error)}
+            with lock:
+                answer = answers[min(state["count"], len(answers) - 1)]
+                state["count"] += 1
+                with open(outfile, "a") as out:
+                    out.write(json.dumps({"path": self.path, "request": decoded,
+                                          "headers": {k.lower(): v for k, v in self.headers.items()}}) + "\n")
+            body = bytes.fromhex(answer[1]) if len(answer) > 1 else b""
+            self.send_response(int(answer[0]))
+            self.send_header("Content-Type", self.headers.get("Content-Type", "application/x-protobuf"))
+            self.send_header("Content-Length", str(len(body)))
+            if answer[0] in ("429", "503"):
+                self.send_header("Retry-After", "1")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    timer = threading.Timer(60, server.shutdown)
+    timer.daemon = True
+    timer.start()
+    print(server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+def main():
+    if len(sys.argv) >= 3 and sys.argv[1] == "serve":
+        serve(sys.argv[2], sys.argv[3:])
+        return
+    if len(sys.argv) != 4 or sys.argv[1] not in ("traces", "logs") or sys.argv[2] not in ("protobuf", "json"):
+        sys.exit("usage: otlp_decode.py traces|logs protobuf|json FILE")
+    signal, encoding, path = sys.argv[1:]
+    data = open(path, "rb").read()
+    json.dump(decode(signal, encoding, data), sys.stdout, sort_keys=True)
     sys.stdout.write("\n")
 
 
