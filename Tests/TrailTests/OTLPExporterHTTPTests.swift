@@ -22,6 +22,11 @@ enum OTLPPythonReceiver {
     static func run<Item: Decodable & Equatable>(
         answers: [String], as: Item.Type, _ body: (Int) async throws -> Void
     ) async throws -> [ReceivedOTLPRequest<Item>] {
+        try await runReturningLines(answers: answers, body).map { try JSONDecoder().decode(ReceivedOTLPRequest<Item>.self, from: $0) }
+    }
+
+    /// ``run(answers:as:_:)`` returning each request's JSON line undecoded (requests of both signals).
+    static func runReturningLines(answers: [String], _ body: (Int) async throws -> Void) async throws -> [Data] {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("trail-otlp-http-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -35,7 +40,7 @@ enum OTLPPythonReceiver {
         }
         try await onOwnThread { stop(child) }
         let text = (try? String(contentsOf: received, encoding: .utf8)) ?? ""
-        return try text.split(separator: "\n").map { try JSONDecoder().decode(ReceivedOTLPRequest<Item>.self, from: Data($0.utf8)) }
+        return text.split(separator: "\n").map { Data($0.utf8) }
     }
 
     /// Blocking: starts the child and waits (at most 15 s) for the port it prints.
@@ -154,5 +159,40 @@ enum OTLPPythonReceiver {
         #expect(records.count == lines.count)
         #expect(records.filter { $0.timeUnixNano == "1763805845123456000" }.count == lines.count - 1)
         #expect(records.allSatisfy { $0.observedTimeUnixNano != "0" })
+    }
+
+    @Test func aPipelinesSpansAndTheLogLinesWrittenInsideThemArriveCorrelated() async throws {
+        struct PathOnly: Decodable { var path: String }
+        let lines = try await OTLPPythonReceiver.runReturningLines(answers: ["200"]) { port in
+            let pipeline = Pipeline(
+                serviceName: "shop", level: .info,
+                destinations: [OTLPLogExporter(configuration: Self.configuration(port: port, .httpProtobuf, gzip: true))],
+                spanExporters: [OTLPSpanExporter(configuration: Self.configuration(port: port, .httpJSON, gzip: false))],
+                environment: [:])
+            let logger = Logger(label: "http", pipeline: pipeline)
+            pipeline.tracer.withSpan("GET /orders/:id", kind: .server, attributes: ["http.response.status_code": 200]) { _ in
+                logger.info("order shown", ["order_id": "A-17", "items": 3])
+            }
+            #expect(await pipeline.shutdown(timeout: .seconds(10)))
+        }
+        let paths = try lines.map { try JSONDecoder().decode(PathOnly.self, from: $0).path }
+        let spanRequest = try JSONDecoder().decode(ReceivedOTLPRequest<DecodedSpan>.self, from: try #require(lines.first { String(decoding: $0, as: UTF8.self).contains("\"/v1/traces\"") }))
+        let logRequest = try JSONDecoder().decode(ReceivedOTLPRequest<DecodedLogRecord>.self, from: try #require(lines.first { String(decoding: $0, as: UTF8.self).contains("\"/v1/logs\"") }))
+        #expect(paths.sorted() == ["/v1/logs", "/v1/traces"])
+        let spanGroup = try #require(spanRequest.request.resources.first)
+        let span = try #require(spanGroup.scopes.first?.items.first)
+        let record = try #require(logRequest.request.resources.first?.scopes.first?.items.first)
+        #expect(span.name == "GET /orders/:id")
+        #expect(span.kind == 2)
+        #expect(spanGroup.resource.attributes.first == DecodedKeyValue(key: "service.name", value: .string("shop")))
+        #expect(record.traceId == span.traceId)
+        #expect(record.spanId == span.spanId)
+        #expect(record.flags == span.flags & 0xFF)
+        #expect(record.body == .string("order shown"))
+        #expect(record.severityNumber == 9)
+        #expect(record.attributes.contains(DecodedKeyValue(key: "order_id", value: .string("A-17"))))
+        #expect(record.attributes.contains(DecodedKeyValue(key: "items", value: .int(3))))
+        #expect(logRequest.request.resources.first?.scopes.first?.scope.name == "http")
+        #expect(logRequest.request.resources.first?.resource.attributes.contains(DecodedKeyValue(key: "service.name", value: .string("shop"))) == true)
     }
 }
