@@ -183,4 +183,17 @@ final class CollectedReports: Sendable {
         #expect(OTLPHTTPSender.userAgent == "OTel-OTLP-Exporter-Swift/\(TrailVersion.string)")
         #expect(exporter.rejectedSpans == 0)
     }
+
+    @Test func exportersMadeFromTheEnvironmentUseTheirSignalsVariables() {
+        let environment = [
+            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT": "http://127.0.0.1:3100/otlp/v1/logs",
+            "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL": "http/json",
+        ]
+        let spans = OTLPSpanExporter.fromEnvironment(environment)
+        let logs = OTLPLogExporter.fromEnvironment(environment: environment)
+        #expect(spans.url.absoluteString == "http://127.0.0.1:4318/v1/traces")
+        #expect(spans.configuration.wireProtocol == .httpProtobuf)
+        #expect(logs.url.absoluteString == "http://127.0.0.1:3100/otlp/v1/logs")
+        #expect(logs.configuration.wireProtocol == .httpJSON)
+    }
 }

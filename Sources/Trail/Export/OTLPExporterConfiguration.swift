@@ -2,7 +2,9 @@ import Foundation
 
 /// The two OTLP signals Trail exports, and the path each is posted to under a base endpoint.
 public enum OTLPSignal: String, Sendable, Hashable, CaseIterable {
+    /// Spans, posted to `/v1/traces`.
     case traces
+    /// Log records, posted to `/v1/logs`.
     case logs
 
     /// `v1/traces` or `v1/logs`.

@@ -12,6 +12,7 @@ import Foundation
 /// let logs = OTLPLogExporter(configuration: .fromEnvironment(signal: .logs), resource: .detect(serviceName: "checkout"))
 /// ```
 public final class OTLPLogExporter: Destination {
+    /// Encoded log lines, as loggers queue them.
     public typealias Record = LogLine
 
     /// The settings this exporter was made with.
@@ -39,6 +40,15 @@ public final class OTLPLogExporter: Destination {
         self.resource = resource
         self.fieldNames = fieldNames
         sender = OTLPHTTPSender(signal: .logs, configuration: configuration)
+    }
+
+    /// An exporter configured by the `OTEL_EXPORTER_OTLP_*` variables (see
+    /// ``OTLPExporterConfiguration/fromEnvironment(signal:environment:)``).
+    public static func fromEnvironment(
+        resource: Resource = Resource(), fieldNames: FieldNames = .openTelemetry,
+        environment: [String: String] = Environment.process
+    ) -> OTLPLogExporter {
+        OTLPLogExporter(configuration: .fromEnvironment(signal: .logs, environment: environment), resource: resource, fieldNames: fieldNames)
     }
 
     /// The URL log records are posted to.

@@ -16,6 +16,7 @@ import Foundation
 /// retried either: the spans the server rejected are counted in ``rejectedSpans`` and its message is
 /// reported through ``Diagnostics``.
 public final class OTLPSpanExporter: Destination {
+    /// Spans, as the tracer hands them over when they end.
     public typealias Record = SpanData
 
     /// The settings this exporter was made with.
@@ -27,6 +28,12 @@ public final class OTLPSpanExporter: Destination {
     public init(configuration: OTLPExporterConfiguration = OTLPExporterConfiguration()) {
         self.configuration = configuration
         sender = OTLPHTTPSender(signal: .traces, configuration: configuration)
+    }
+
+    /// An exporter configured by the `OTEL_EXPORTER_OTLP_*` variables (see
+    /// ``OTLPExporterConfiguration/fromEnvironment(signal:environment:)``).
+    public static func fromEnvironment(_ environment: [String: String] = Environment.process) -> OTLPSpanExporter {
+        OTLPSpanExporter(configuration: .fromEnvironment(signal: .traces, environment: environment))
     }
 
     /// The URL spans are posted to.
