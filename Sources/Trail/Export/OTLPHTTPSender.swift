@@ -50,10 +50,12 @@ final class OTLPHTTPSender: Sendable {
         let json = contentType.map { $0.contains("json") } ?? (wireProtocol == .httpJSON)
         guard let partial = OTLPPartialSuccess.parse(response.body, json: json, signal: signal) else { return }
         rejectedCount.withLock { $0 += max(0, partial.rejected) }
+        // The text leaves the counts out, so that Diagnostics reports each server message once
+        // however many batches it answers that way; the counts add up in `rejected`.
         let noun = signal == .traces ? "spans" : "log records"
         let text = partial.message.isEmpty ? "no reason given" : partial.message
         if partial.rejected > 0 {
-            report("OTLP \(poster.displayURL) rejected \(partial.rejected) of \(what) (not retried): \(text)")
+            report("OTLP \(poster.displayURL) rejected some \(noun) (not retried; see the exporter's rejected count): \(text)")
         } else {
             report("OTLP \(poster.displayURL) accepted all \(noun) with a warning: \(text)")
         }
