@@ -43,10 +43,12 @@ extension OTLPLogRecord {
             return
         }
         for (key, value) in fields {
+            if key == fieldNames.timestamp, case .string(let text) = value, let time = OTLPTimestamp.parse(text) {
+                timeUnixNano = time
+                observedTimeUnixNano = time
+                continue
+            }
             switch (key, value) {
-            case (fieldNames.timestamp, .string(let text)) where OTLPTimestamp.parse(text) != nil:
-                timeUnixNano = OTLPTimestamp.parse(text)!
-                observedTimeUnixNano = timeUnixNano
             case (fieldNames.level, .string(let text)):
                 severityText = text
             case (fieldNames.message, .string(let text)):
@@ -55,7 +57,7 @@ extension OTLPLogRecord {
                 traceID = TraceID(hex: text)
             case (fieldNames.spanID, .string(let text)) where SpanID(hex: text).map(\.isValid) == true:
                 spanID = SpanID(hex: text)
-            case (fieldNames.traceFlags ?? "", .string(let text)) where text.utf8.count == 2 && UInt8(text, radix: 16) != nil:
+            case (let name, .string(let text)) where name == fieldNames.traceFlags && text.utf8.count == 2 && UInt8(text, radix: 16) != nil:
                 flags = UInt32(UInt8(text, radix: 16)!)
             case (fieldNames.serviceName, .string(let text)):
                 self.resource.attributes["service.name"] = .string(text)
