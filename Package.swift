@@ -15,7 +15,7 @@ let package = Package(
         .target(name: "Trail", dependencies: ["CZlib"]),
         .target(name: "TrailTesting", dependencies: ["Trail"]),
         .executableTarget(name: "trail", dependencies: ["Trail", "TrailTesting"]),
-        .testTarget(name: "TrailTests", dependencies: ["Trail", "TrailTesting"]),
+        .testTarget(name: "TrailTests", dependencies: ["Trail", "TrailTesting"], exclude: ["Python"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -47,8 +47,8 @@ enum OTLPPythonReceiver {
     private static func start(directory: URL, received: URL, answers: [String]) throws -> (Child, Int) {
         let portFile = directory.appendingPathComponent("port")
         let stderrFile = directory.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: portFile.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: portFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
         let child = Child()
         child.process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         child.process.arguments = ["python3", OTLPPythonDecoder.script.path, "serve", received.path] + answers

@@ -36,8 +36,8 @@ enum OTLPPythonDecoder {
         let stdoutFile = directory.appendingPathComponent("stdout")
         let stderrFile = directory.appendingPathComponent("stderr")
         try Data(payload).write(to: input)
-        FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
         let out = try FileHandle(forWritingTo: stdoutFile)
         let err = try FileHandle(forWritingTo: stderrFile)
         defer { try? out.close(); try? err.close() }

@@ -90,7 +90,7 @@ enum SpanFixtures {
     static let everyAttributeType: Attributes = [
         "string": "text with \"quotes\", \\ and é ✓", "empty": "", "int": 200, "negative": -42,
         "int.min": .int(Int64.min), "int.max": .int(Int64.max), "double": 12.5, "double.negative": -0.001,
-        "double.zero": 0.0, "double.huge": 1.7976931348623157e308, "double.tiny": 5e-324, "double.third": .double(1.0 / 3),
+        "double.zero": 0.0, "double.huge": 1.7976931348623157e308, "double.tiny": .double(.leastNonzeroMagnitude), "double.third": .double(1.0 / 3),
         "double.nan": .double(.nan), "double.infinity": .double(.infinity), "double.-infinity": .double(-.infinity),
         "true": true, "false": false,
         "strings": .stringArray(["a", "", "ü"]), "ints": .intArray([1, -1, 0, Int64.max]),
