@@ -39,6 +39,56 @@ enum OTLPGrouping {
     }
 }
 
+extension OTLPGrouping {
+    /// The protobuf envelope shared by `ExportTraceServiceRequest` and `ExportLogsServiceRequest`:
+    /// field 1 `Resource…` entries holding their resource (1) and `Scope…` entries (2), each with
+    /// its scope (1) and items (2).
+    static func protobuf<Item>(
+        _ items: [Item], resource: (Item) -> Resource, scope: (Item) -> InstrumentationScope,
+        item writeItem: (inout ProtobufWriter, Item) -> Void
+    ) -> [UInt8] {
+        var writer = ProtobufWriter(capacity: items.count * 256)
+        for group in group(items, resource: resource, scope: scope) {
+            writer.messageField(1) { resourceEntry in
+                resourceEntry.messageField(1) { $0.resource(group.resource) }
+                for (scope, items) in group.scopes {
+                    resourceEntry.messageField(2) { scopeEntry in
+                        scopeEntry.messageField(1) { $0.scope(scope) }
+                        for item in items { scopeEntry.messageField(2) { writeItem(&$0, item) } }
+                    }
+                }
+            }
+        }
+        return writer.bytes
+    }
+
+    /// The OTLP/JSON form of the same envelope, with the signal's keys (`resourceSpans`,
+    /// `scopeSpans`, `spans` or `resourceLogs`, `scopeLogs`, `logRecords`).
+    static func json<Item>(
+        _ items: [Item], resource: (Item) -> Resource, scope: (Item) -> InstrumentationScope,
+        keys: (resource: StaticString, scope: StaticString, items: StaticString), item writeItem: (inout JSONLineEncoder, Item) -> Void
+    ) -> [UInt8] {
+        var json = JSONLineEncoder(capacity: items.count * 512)
+        json.appendRaw("{")
+        json.otlpKey(keys.resource)
+        json.appendArray(group(items, resource: resource, scope: scope)) { group, json in
+            json.appendRaw("{")
+            json.otlpResource(group.resource)
+            json.otlpKey(keys.scope)
+            json.appendArray(group.scopes) { scope, json in
+                json.appendRaw("{")
+                json.otlpScope(scope.scope)
+                json.otlpKey(keys.items)
+                json.appendArray(scope.items) { item, json in writeItem(&json, item) }
+                json.appendRaw("}")
+            }
+            json.appendRaw("}")
+        }
+        json.appendRaw("}")
+        return json.bytes
+    }
+}
+
 /// The `flags` OTLP puts on spans and links: the W3C trace flags in bits 0–7, bit 8 set to say
 /// whether the remote bit is known (always, here), bit 9 set when the context is remote.
 /// "If creating from a source that does not have an equivalent flags field … the high 22 bits MUST

@@ -3,41 +3,13 @@
 /// grouped by resource and scope.
 enum OTLPLogEncoding {
     static func protobuf(_ records: [OTLPLogRecord]) -> [UInt8] {
-        var writer = ProtobufWriter(capacity: records.count * 256)
-        for group in OTLPGrouping.group(records, resource: \.resource, scope: \.scope) {
-            writer.messageField(1) { resourceLogs in  // ExportLogsServiceRequest.resource_logs
-                resourceLogs.messageField(1) { $0.resource(group.resource) }  // ResourceLogs.resource
-                for (scope, records) in group.scopes {
-                    resourceLogs.messageField(2) { scopeLogs in  // ResourceLogs.scope_logs
-                        scopeLogs.messageField(1) { $0.scope(scope) }  // ScopeLogs.scope
-                        for record in records {
-                            scopeLogs.messageField(2) { $0.logRecord(record) }  // ScopeLogs.log_records
-                        }
-                    }
-                }
-            }
-        }
-        return writer.bytes
+        OTLPGrouping.protobuf(records, resource: \.resource, scope: \.scope) { $0.logRecord($1) }
     }
 
     static func json(_ records: [OTLPLogRecord]) -> [UInt8] {
-        var json = JSONLineEncoder(capacity: records.count * 512)
-        json.appendRaw("{\"resourceLogs\":")
-        json.appendArray(OTLPGrouping.group(records, resource: \.resource, scope: \.scope)) { group, json in
-            json.appendRaw("{")
-            json.otlpResource(group.resource)
-            json.otlpKey("scopeLogs")
-            json.appendArray(group.scopes) { scope, json in
-                json.appendRaw("{")
-                json.otlpScope(scope.scope)
-                json.otlpKey("logRecords")
-                json.appendArray(scope.items) { record, json in json.otlpLogRecord(record) }
-                json.appendRaw("}")
-            }
-            json.appendRaw("}")
+        OTLPGrouping.json(records, resource: \.resource, scope: \.scope, keys: ("resourceLogs", "scopeLogs", "logRecords")) {
+            $0.otlpLogRecord($1)
         }
-        json.appendRaw("}")
-        return json.bytes
     }
 }
 

@@ -43,7 +43,7 @@ extension OTLPLogRecord {
             return
         }
         for (key, value) in fields {
-            if key == fieldNames.timestamp, case .string(let text) = value, let time = OTLPTimestamp.parse(text) {
+            if key == fieldNames.timestamp, case .string(let text) = value, let time = RFC3339.nanoseconds(text) {
                 timeUnixNano = time
                 observedTimeUnixNano = time
                 continue
@@ -69,67 +69,5 @@ extension OTLPLogRecord {
                 attributes.append(OTLPKeyValue(key: key, value: OTLPJSONValueParser.parse(text) ?? .string(text)))
             }
         }
-    }
-}
-
-/// RFC 3339 timestamps as Trail writes them (`2026-11-22T10:04:05.123456Z`, any number of fraction
-/// digits up to nanoseconds, `Z` or a `±hh:mm` offset) → nanoseconds since the Unix epoch.
-enum OTLPTimestamp {
-    static func parse(_ text: String) -> UInt64? {
-        let b = Array(text.utf8)
-        func digits(_ from: Int, _ count: Int) -> Int? {
-            guard from + count <= b.count else { return nil }
-            var n = 0
-            for k in from..<(from + count) {
-                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b[k]) else { return nil }
-                n = n * 10 + Int(b[k] - UInt8(ascii: "0"))
-            }
-            return n
-        }
-        guard b.count >= 20, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t"),
-              b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"),
-              let year = digits(0, 4), let month = digits(5, 2), let day = digits(8, 2),
-              let hour = digits(11, 2), let minute = digits(14, 2), let second = digits(17, 2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
-        else { return nil }
-        var i = 19
-        var nanos = 0
-        if i < b.count, b[i] == UInt8(ascii: ".") {
-            i += 1
-            var scale = 100_000_000
-            let start = i
-            while i < b.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b[i]) {
-                nanos += Int(b[i] - UInt8(ascii: "0")) * scale
-                scale /= 10
-                i += 1
-            }
-            guard i > start else { return nil }
-        }
-        var offset = 0
-        guard i < b.count else { return nil }
-        if b[i] == UInt8(ascii: "Z") || b[i] == UInt8(ascii: "z") {
-            i += 1
-        } else if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-"), b.count == i + 6, b[i + 3] == UInt8(ascii: ":"),
-                  let h = digits(i + 1, 2), let m = digits(i + 4, 2) {
-            offset = (h * 60 + m) * 60 * (b[i] == UInt8(ascii: "-") ? -1 : 1)
-            i += 6
-        } else {
-            return nil
-        }
-        guard i == b.count else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
-        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
-        guard seconds >= 0 else { return nil }
-        return UInt64(seconds) * 1_000_000_000 + UInt64(nanos)
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (eras of 400 years, March-based years).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }

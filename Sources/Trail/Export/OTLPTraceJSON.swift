@@ -2,23 +2,9 @@
 /// resource and scope like the protobuf form (``OTLPTraceProtobuf``).
 enum OTLPTraceJSON {
     static func encode(_ spans: [SpanData]) -> [UInt8] {
-        var json = JSONLineEncoder(capacity: spans.count * 512)
-        json.appendRaw("{\"resourceSpans\":")
-        json.appendArray(OTLPGrouping.group(spans, resource: \.resource, scope: \.scope)) { group, json in
-            json.appendRaw("{")
-            json.otlpResource(group.resource)
-            json.otlpKey("scopeSpans")
-            json.appendArray(group.scopes) { scope, json in
-                json.appendRaw("{")
-                json.otlpScope(scope.scope)
-                json.otlpKey("spans")
-                json.appendArray(scope.items) { span, json in json.otlpSpan(span) }
-                json.appendRaw("}")
-            }
-            json.appendRaw("}")
+        OTLPGrouping.json(spans, resource: \.resource, scope: \.scope, keys: ("resourceSpans", "scopeSpans", "spans")) {
+            $0.otlpSpan($1)
         }
-        json.appendRaw("}")
-        return json.bytes
     }
 }
 

@@ -5,21 +5,7 @@
 /// values are left out, as the reference serializers do.
 enum OTLPTraceProtobuf {
     static func encode(_ spans: [SpanData]) -> [UInt8] {
-        var writer = ProtobufWriter(capacity: spans.count * 256)
-        for group in OTLPGrouping.group(spans, resource: \.resource, scope: \.scope) {
-            writer.messageField(1) { resourceSpans in  // ExportTraceServiceRequest.resource_spans
-                resourceSpans.messageField(1) { $0.resource(group.resource) }  // ResourceSpans.resource
-                for (scope, spans) in group.scopes {
-                    resourceSpans.messageField(2) { scopeSpans in  // ResourceSpans.scope_spans
-                        scopeSpans.messageField(1) { $0.scope(scope) }  // ScopeSpans.scope
-                        for span in spans {
-                            scopeSpans.messageField(2) { $0.span(span) }  // ScopeSpans.spans
-                        }
-                    }
-                }
-            }
-        }
-        return writer.bytes
+        OTLPGrouping.protobuf(spans, resource: \.resource, scope: \.scope) { $0.span($1) }
     }
 }
 
