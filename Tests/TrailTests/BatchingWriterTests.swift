@@ -126,7 +126,8 @@ final class ScriptedDestination: Destination {
         for i in 0..<25 { writer.enqueue(i) }
         #expect(await writer.flush(timeout: .seconds(5)))
         var counters = writer.counters
-        #expect(counters.failed == 25 && counters.failedBatches == 3 && counters.written == 0)
+        // 3 batches of at most 10, or more when the drain takes the queue between enqueues.
+        #expect(counters.failed == 25 && counters.failedBatches >= 3 && counters.written == 0)
         destination.setMode(.ok)
         for i in 0..<5 { writer.enqueue(i) }
         #expect(await writer.flush(timeout: .seconds(5)))
@@ -152,7 +153,9 @@ final class ScriptedDestination: Destination {
         let clock = ContinuousClock()
         let start = clock.now
         #expect(await writer.flush(timeout: .milliseconds(100)) == false)
-        #expect(clock.now - start < .seconds(5))
+        // Far below the 30 s write timeout it must not wait for (generous: the suite shares 2 cores
+        // with the 8-producer file test).
+        #expect(clock.now - start < .seconds(20))
         destination.release()
         #expect(await writer.flush(timeout: .seconds(10)))
     }
