@@ -90,20 +90,7 @@ struct DecodedLogRecord: Decodable, Equatable {
     }
 
     static func compare(_ decoded: DecodedRequest<DecodedLogRecord>) {
-        let expected = expectedGroups()
-        #expect(decoded.issues == [])
-        #expect(decoded.resources.count == expected.count)
-        for (got, want) in zip(decoded.resources, expected) {
-            #expect(got.resource == want.resource)
-            #expect(got.scopes.count == want.scopes.count)
-            for (gotScope, wantScope) in zip(got.scopes, want.scopes) {
-                #expect(gotScope.scope == wantScope.scope)
-                #expect(gotScope.items.count == wantScope.items.count)
-                for (gotRecord, wantRecord) in zip(gotScope.items, wantScope.items) {
-                    #expect(gotRecord == wantRecord, "record \(wantRecord.severityText)")
-                }
-            }
-        }
+        decoded.expectMatches(expectedGroups()) { "record \($0.severityText)" }
     }
 
     @Test(.timeLimit(.minutes(2)))

@@ -76,6 +76,26 @@ struct DecodedRequest<Item: Decodable & Equatable>: Decodable {
     var resources: [DecodedResourceGroup<Item>]
 }
 
+extension DecodedRequest {
+    /// Expects the decoder saw no issues and every resource, scope and item equals `expected`, in
+    /// order; `name` labels a mismatching item.
+    func expectMatches(_ expected: [DecodedResourceGroup<Item>], name: (Item) -> String) {
+        #expect(issues == [])
+        #expect(resources.count == expected.count)
+        for (got, want) in zip(resources, expected) {
+            #expect(got.resource == want.resource)
+            #expect(got.scopes.count == want.scopes.count)
+            for (gotScope, wantScope) in zip(got.scopes, want.scopes) {
+                #expect(gotScope.scope == wantScope.scope)
+                #expect(gotScope.items.count == wantScope.items.count)
+                for (gotItem, wantItem) in zip(gotScope.items, wantScope.items) {
+                    #expect(gotItem == wantItem, "\(name(wantItem))")
+                }
+            }
+        }
+    }
+}
+
 struct DecodedResourceGroup<Item: Decodable & Equatable>: Decodable, Equatable {
     var resource: DecodedResource
     var schemaUrl: String = ""

@@ -166,20 +166,7 @@ enum SpanFixtures {
 
 @Suite struct OTLPTraceEncodingTests {
     static func compare(_ decoded: DecodedRequest<DecodedSpan>, _ spans: [SpanData]) {
-        let expected = SpanFixtures.expectedGroups(spans)
-        #expect(decoded.issues == [])
-        #expect(decoded.resources.count == expected.count)
-        for (got, want) in zip(decoded.resources, expected) {
-            #expect(got.resource == want.resource)
-            #expect(got.scopes.count == want.scopes.count)
-            for (gotScope, wantScope) in zip(got.scopes, want.scopes) {
-                #expect(gotScope.scope == wantScope.scope)
-                #expect(gotScope.items.count == wantScope.items.count)
-                for (gotSpan, wantSpan) in zip(gotScope.items, wantScope.items) {
-                    #expect(gotSpan == wantSpan, "span \(wantSpan.name)")
-                }
-            }
-        }
+        decoded.expectMatches(SpanFixtures.expectedGroups(spans)) { "span \($0.name)" }
     }
 
     @Test(.timeLimit(.minutes(2)))
