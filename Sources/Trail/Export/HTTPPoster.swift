@@ -108,15 +108,10 @@ struct HTTPPoster: Sendable {
     /// seconds, so 0.3 s became 0 and every request timed out at once: round up, to 1 s at least.
     static func requestTimeout(_ duration: Duration) -> TimeInterval {
         #if canImport(FoundationNetworking)
-        return max(1, seconds(duration).rounded(.up))
+        return max(1, duration.seconds.rounded(.up))
         #else
-        return seconds(duration)
+        return duration.seconds
         #endif
-    }
-
-    static func seconds(_ duration: Duration) -> TimeInterval {
-        let (s, atto) = duration.components
-        return TimeInterval(s) + TimeInterval(atto) / 1e18
     }
 
     /// `Retry-After: 120` or `Retry-After: Wed, 21 Oct 2015 07:28:00 GMT`.

@@ -89,8 +89,7 @@ extension URL: LogValueConvertible {
 extension Duration: LogValueConvertible {
     /// Seconds, as a number (`1.5` for 1.5 s; name the field `…_seconds` or convert to your unit).
     public func appendJSON(to encoder: inout JSONLineEncoder) {
-        let (seconds, attoseconds) = components
-        encoder.appendDouble(Double(seconds) + Double(attoseconds) / 1e18)
+        encoder.appendDouble(seconds)
     }
 }
 

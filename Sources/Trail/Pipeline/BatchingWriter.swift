@@ -140,14 +140,14 @@ public final class BatchingWriter<Record: Sendable>: Sendable, ExitFlushable {
 
     /// Writes out everything accepted before this call; `false` if `timeout` passed first.
     public func flush(timeout: Duration) async -> Bool {
-        await Core.offCooperativePool { self.core.flush(timeout: timeout) }
+        await BlockingWork.run(name: "trail.wait") { self.core.flush(timeout: timeout) }
     }
 
     /// Stops accepting records, drains the queue, stops the thread and shuts the destination down.
     /// Failed batches are retried until `timeout`, not after. Returns `false` if draining took
     /// longer than `timeout` (the queue keeps draining afterwards, one try per batch).
     public func shutdown(timeout: Duration) async -> Bool {
-        let drained = await Core.offCooperativePool { self.core.shutdown(timeout: timeout) }
+        let drained = await BlockingWork.run(name: "trail.wait") { self.core.shutdown(timeout: timeout) }
         if drained { await core.destination.shutdown() }
         return drained
     }

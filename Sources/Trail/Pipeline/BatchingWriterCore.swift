@@ -240,16 +240,5 @@ extension BatchingWriter {
             let deadline = SystemTraceClock.monotonicNow() &+ timeout.clampedNanoseconds
             return lock.withLock(waitingUntil: { $0.stopped }, deadline: deadline) { state, _ in state.stopped }
         }
-
-        /// Runs blocking `work` on a thread of its own. Not on a Dispatch global queue: on Linux those
-        /// share their (core-count wide) pool with Swift's cooperative executor, so a blocked wait
-        /// there can starve the very write it waits for.
-        static func offCooperativePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-            await withCheckedContinuation { continuation in
-                let thread = Thread { continuation.resume(returning: work()) }
-                thread.name = "trail.wait"
-                thread.start()
-            }
-        }
     }
 }

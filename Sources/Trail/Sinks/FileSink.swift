@@ -194,14 +194,7 @@ public final class FileSink: SynchronousDestination {
     /// Closes the file and waits (at most 30 s, on a thread of its own) for pending compressions.
     /// Later writes throw ``FileSinkError/Operation/closed``.
     public func shutdown() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let thread = Thread {
-                self.shutdownBlocking()
-                continuation.resume()
-            }
-            thread.name = "trail.file.shutdown"
-            thread.start()
-        }
+        await BlockingWork.run(name: "trail.file.shutdown") { self.shutdownBlocking() }
     }
 
     func shutdownBlocking() {

@@ -64,4 +64,10 @@ extension Duration {
         let (ns, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
         return overflow ? .max : ns &+ UInt64(attoseconds / 1_000_000_000)
     }
+
+    /// Seconds as a floating-point number (`1.5` for 1.5 s).
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
 }
