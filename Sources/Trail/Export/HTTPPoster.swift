@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -38,6 +39,12 @@ struct HTTPPoster: Sendable {
     let timeout: Duration
     let userAgent: String
     private let session: URLSession
+    /// Set by ``invalidate()``: URLSession traps on a task for an invalidated session.
+    private let invalidated: Flag
+
+    private final class Flag: Sendable {
+        let value = Atomic<Bool>(false)
+    }
 
     init(url: URL, headers: [(name: String, value: String)] = [], gzip: Bool, timeout: Duration, userAgent: String = "Trail/\(TrailVersion.string)") {
         self.url = url
@@ -50,6 +57,7 @@ struct HTTPPoster: Sendable {
         configuration.httpMaximumConnectionsPerHost = 2
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         session = URLSession(configuration: configuration)
+        invalidated = Flag()
     }
 
     /// The endpoint without user info, for messages.
@@ -64,6 +72,9 @@ struct HTTPPoster: Sendable {
     /// Sends `body`; returns the response whatever its status. Throws a transient
     /// ``DestinationError`` when no response arrived (refused, reset, timed out).
     func post(_ body: [UInt8], contentType: String) async throws -> Response {
+        guard !invalidated.value.load(ordering: .acquiring) else {
+            throw DestinationError.permanent("POST \(displayURL): the destination was shut down")
+        }
         var request = URLRequest(url: url)
         request.httpMethod = "POST"
         request.timeoutInterval = Self.requestTimeout(timeout)
@@ -102,7 +113,11 @@ struct HTTPPoster: Sendable {
         return .permanent(message)
     }
 
-    func invalidate() { session.finishTasksAndInvalidate() }
+    /// Lets running requests finish, then closes the connections; later posts fail (permanently).
+    func invalidate() {
+        guard !invalidated.value.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        session.finishTasksAndInvalidate()
+    }
 
     /// The timeout to give URLSession. swift-corelibs-foundation cuts a request's timeout to whole
     /// seconds, so 0.3 s became 0 and every request timed out at once: round up, to 1 s at least.

@@ -35,10 +35,30 @@ final class OTLPHTTPSender: Sendable {
     /// Records the server said it rejected in partial-success answers, in total.
     var rejected: Int64 { rejectedCount.withLock { $0 } }
 
-    /// Posts `body` holding `count` records (`what` names them in messages, e.g. "12 spans").
-    func send(_ body: [UInt8], what: String) async throws {
+    /// The largest request body sent, before compression: "the client SHOULD not send more than
+    /// 64 MiB" (servers answer 413 above their limit, 64 MiB recommended).
+    static let maxRequestBytes = 64 << 20
+    /// Answers longer than this are not read for a partial success: "the client MUST cap response
+    /// parsing", 4 MiB recommended.
+    static let maxResponseBytes = 4 << 20
+
+    /// Encodes `batch` and posts it. A body over `maxRequestBytes` is split into halves, sent in
+    /// order, until each part fits; a single record too large on its own is dropped with a
+    /// permanent error that says so. `noun` names a count of records in messages ("12 spans").
+    func send<Item>(_ batch: ArraySlice<Item>, maxRequestBytes: Int = OTLPHTTPSender.maxRequestBytes,
+                    noun: (Int) -> String, encode: (ArraySlice<Item>) -> [UInt8]) async throws {
+        let body = encode(batch)
+        if body.count > maxRequestBytes {
+            guard batch.count > 1 else {
+                throw DestinationError.permanent("OTLP: \(noun(1)) encodes to \(body.count) bytes, more than the \(maxRequestBytes) bytes a request may carry; it was dropped")
+            }
+            let middle = batch.startIndex + batch.count / 2
+            try await send(batch[..<middle], maxRequestBytes: maxRequestBytes, noun: noun, encode: encode)
+            try await send(batch[middle...], maxRequestBytes: maxRequestBytes, noun: noun, encode: encode)
+            return
+        }
         let response = try await poster.post(body, contentType: wireProtocol.contentType)
-        try handle(response, what: what)
+        try handle(response, what: noun(batch.count))
     }
 
     /// Success, a partial success (counted and reported), or the error for a failed `response`.
@@ -48,6 +68,10 @@ final class OTLPHTTPSender: Sendable {
         }
         let contentType = response.headers.first { $0.key.lowercased() == "content-type" }?.value.lowercased()
         let json = contentType.map { $0.contains("json") } ?? (wireProtocol == .httpJSON)
+        guard response.body.count <= Self.maxResponseBytes else {
+            report("OTLP \(poster.displayURL) answered success with a body over \(Self.maxResponseBytes) bytes; it was not read for a partial success")
+            return
+        }
         guard let partial = OTLPPartialSuccess.parse(response.body, json: json, signal: signal) else { return }
         rejectedCount.withLock { $0 += max(0, partial.rejected) }
         // The text leaves the counts out, so that Diagnostics reports each server message once

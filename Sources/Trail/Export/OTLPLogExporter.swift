@@ -60,8 +60,10 @@ public final class OTLPLogExporter: Destination {
     /// Converts `batch` to log records, encodes them as one request and posts it.
     public func write(_ batch: [LogLine]) async throws {
         guard !batch.isEmpty else { return }  // "senders SHOULD NOT create empty envelopes"
-        let body = encode(batch, observedAt: Self.nowUnixNano())
-        try await sender.send(body, what: batch.count == 1 ? "1 log record" : "\(batch.count) log records")
+        let observedAt = Self.nowUnixNano()
+        try await sender.send(batch[...], noun: { $0 == 1 ? "1 log record" : "\($0) log records" }) {
+            encode(Array($0), observedAt: observedAt)
+        }
     }
 
     /// Closes the connections.

@@ -45,7 +45,8 @@ public final class OTLPSpanExporter: Destination {
     /// Encodes `batch` as one request and posts it.
     public func write(_ batch: [SpanData]) async throws {
         guard !batch.isEmpty else { return }  // "senders SHOULD NOT create empty envelopes"
-        try await sender.send(Self.encode(batch, as: configuration.wireProtocol), what: batch.count == 1 ? "1 span" : "\(batch.count) spans")
+        let wireProtocol = configuration.wireProtocol
+        try await sender.send(batch[...], noun: { $0 == 1 ? "1 span" : "\($0) spans" }) { Self.encode(Array($0), as: wireProtocol) }
     }
 
     /// Closes the connections.

@@ -50,25 +50,12 @@ public final class LokiSink: Destination {
         try LokiLabelRules.validate(options.labels, extra: extra)
         if let tenant = options.tenant { try LokiLabelRules.validateTenant(tenant) }
         if let service = options.serviceName, service.isEmpty || service.utf8.count > LokiLabelRules.maxValueBytes {
-            throw ConfigurationError(message: "serviceName needs 1 to \(LokiLabelRules.maxValueBytes) bytes")
+            throw ConfigurationError("LokiSink", "serviceName needs 1 to \(LokiLabelRules.maxValueBytes) bytes")
         }
-        guard options.maxLineBytes > 0 else { throw ConfigurationError(message: "maxLineBytes must be positive") }
-        guard var components = URLComponents(url: options.url, resolvingAgainstBaseURL: false),
-              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https", components.host != nil else {
-            throw ConfigurationError(message: "the url must be an http:// or https:// URL with a host, such as http://localhost:3100")
-        }
-        // Credentials in the URL become basic auth, and leave the URL (so no message can show them).
-        var auth = options.auth
-        if let user = components.user {
-            if auth == nil { auth = .basic(username: user.removingPercentEncoding ?? user, password: components.password?.removingPercentEncoding ?? "") }
-            components.user = nil
-            components.password = nil
-        }
-        let pushPath = "/loki/api/v1/push"
-        if !components.path.hasSuffix(pushPath) {
-            components.path = String(components.path.reversed().drop { $0 == "/" }.reversed()) + pushPath
-        }
-        guard let endpoint = components.url else { throw ConfigurationError(message: "the url cannot be used: \(components.host ?? "")") }
+        guard options.maxLineBytes > 0 else { throw ConfigurationError("LokiSink", "maxLineBytes must be positive") }
+        let (endpoint, auth) = try HTTPEndpoint.resolve(
+            options.url, appending: "/loki/api/v1/push", credentials: options.auth, destination: "LokiSink",
+            example: "http://localhost:3100")
         var headers: [(name: String, value: String)] = options.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         if let tenant = options.tenant { headers.append(("X-Scope-OrgID", tenant)) }
         if let auth { headers.append(("Authorization", auth.headerValue)) }
@@ -92,7 +79,7 @@ public final class LokiSink: Destination {
         let env = Environment(environment)
         guard let urlText = env["LOKI_URL"] else { return nil }
         guard let url = URL(string: urlText) else {
-            throw ConfigurationError(message: "LOKI_URL is not a URL (for example http://localhost:3100)")
+            throw ConfigurationError("LokiSink", "LOKI_URL is not a URL (for example http://localhost:3100)")
         }
         var options = Options(url: url)
         options.tenant = env["LOKI_TENANT_ID"]
@@ -100,8 +87,8 @@ public final class LokiSink: Destination {
         case (nil, nil, nil): break
         case (let user?, let password?, nil): options.auth = .basic(username: user, password: password)
         case (nil, nil, let token?): options.auth = .bearer(token)
-        case (_, _, _?): throw ConfigurationError(message: "set either LOKI_USERNAME and LOKI_PASSWORD or LOKI_BEARER_TOKEN, not both")
-        default: throw ConfigurationError(message: "LOKI_USERNAME and LOKI_PASSWORD go together: set both or neither")
+        case (_, _, _?): throw ConfigurationError("LokiSink", "set either LOKI_USERNAME and LOKI_PASSWORD or LOKI_BEARER_TOKEN, not both")
+        default: throw ConfigurationError("LokiSink", "LOKI_USERNAME and LOKI_PASSWORD go together: set both or neither")
         }
         return try LokiSink(options)
     }

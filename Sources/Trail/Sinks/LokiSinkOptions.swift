@@ -57,36 +57,10 @@ extension LokiSink {
     }
 
     /// Credentials for the proxy or gateway in front of Loki (Loki itself does no authentication).
-    /// Printing a value never shows the secret.
-    public enum Auth: Sendable, CustomStringConvertible {
-        /// `Authorization: Basic …` (Grafana Cloud: the instance id and an access token).
-        case basic(username: String, password: String)
-        /// `Authorization: Bearer <token>`.
-        case bearer(String)
-
-        var headerValue: String {
-            switch self {
-            case .basic(let username, let password): "Basic " + Data("\(username):\(password)".utf8).base64EncodedString()
-            case .bearer(let token): "Bearer " + token
-            }
-        }
-
-        /// The kind of credentials, without them.
-        public var description: String {
-            switch self {
-            case .basic: "basic(username: <redacted>, password: <redacted>)"
-            case .bearer: "bearer(<redacted>)"
-            }
-        }
-    }
+    public typealias Auth = HTTPCredentials
 
     /// A ``LokiSink`` setting that cannot work; the message says what to change.
-    public struct ConfigurationError: Error, CustomStringConvertible {
-        /// What is wrong and how to fix it.
-        public let message: String
-        /// The message, prefixed with `LokiSink: `.
-        public var description: String { "LokiSink: " + message }
-    }
+    public typealias ConfigurationError = DestinationConfigurationError
 }
 
 /// Checks of a LokiSink's labels and tenant (PROTOCOLS.md §5.3, §5.5).
@@ -121,30 +95,30 @@ enum LokiLabelRules {
         for (name, value) in labels.sorted(by: { $0.key < $1.key }) {
             let squeezed = String(name.lowercased().filter { $0.isLetter || $0.isNumber })
             if perRequestNames.contains(squeezed) {
-                throw LokiSink.ConfigurationError(message: "label \"\(name)\" would hold a value per request: every distinct value starts a new Loki stream, so it soon hits Loki's stream limit (429) and bloats the index. trace_id and span_id already travel in the line and in structured metadata; query them with {service_name=\"…\"} | trace_id=\"…\".")
+                throw LokiSink.ConfigurationError("LokiSink", "label \"\(name)\" would hold a value per request: every distinct value starts a new Loki stream, so it soon hits Loki's stream limit (429) and bloats the index. trace_id and span_id already travel in the line and in structured metadata; query them with {service_name=\"…\"} | trace_id=\"…\".")
             }
             if name == "service_name" {
-                throw LokiSink.ConfigurationError(message: "set the service_name label with the serviceName option, not in labels")
+                throw LokiSink.ConfigurationError("LokiSink", "set the service_name label with the serviceName option, not in labels")
             }
             guard isValidName(name) else {
-                throw LokiSink.ConfigurationError(message: "label name \"\(name)\" is not valid: a name must match [a-zA-Z_:][a-zA-Z0-9_:]*; use \"\(suggestedName(name))\"")
+                throw LokiSink.ConfigurationError("LokiSink", "label name \"\(name)\" is not valid: a name must match [a-zA-Z_:][a-zA-Z0-9_:]*; use \"\(suggestedName(name))\"")
             }
             if name.hasPrefix("__") {
-                throw LokiSink.ConfigurationError(message: "label name \"\(name)\" starts with __, which Loki reserves for itself")
+                throw LokiSink.ConfigurationError("LokiSink", "label name \"\(name)\" starts with __, which Loki reserves for itself")
             }
             if name.utf8.count > maxNameBytes {
-                throw LokiSink.ConfigurationError(message: "label name \"\(name.prefix(40))…\" is longer than Loki's \(maxNameBytes) bytes")
+                throw LokiSink.ConfigurationError("LokiSink", "label name \"\(name.prefix(40))…\" is longer than Loki's \(maxNameBytes) bytes")
             }
             if value.isEmpty || value.utf8.count > maxValueBytes {
-                throw LokiSink.ConfigurationError(message: "label \"\(name)\" needs a value of 1 to \(maxValueBytes) bytes (it has \(value.utf8.count))")
+                throw LokiSink.ConfigurationError("LokiSink", "label \"\(name)\" needs a value of 1 to \(maxValueBytes) bytes (it has \(value.utf8.count))")
             }
         }
         if let clash = extra.first(where: { labels[$0] != nil }) {
-            throw LokiSink.ConfigurationError(message: "label \"\(clash)\" is set by the sink itself; remove it from labels")
+            throw LokiSink.ConfigurationError("LokiSink", "label \"\(clash)\" is set by the sink itself; remove it from labels")
         }
         let total = labels.count + extra.count
         if total > maxLabelNames {
-            throw LokiSink.ConfigurationError(message: "\(total) labels (\(extra.joined(separator: " and ")) included) is more than Loki's limit of \(maxLabelNames) label names per stream; keep labels few and put other values in the line")
+            throw LokiSink.ConfigurationError("LokiSink", "\(total) labels (\(extra.joined(separator: " and ")) included) is more than Loki's limit of \(maxLabelNames) label names per stream; keep labels few and put other values in the line")
         }
     }
 
@@ -152,7 +126,7 @@ enum LokiLabelRules {
     static func validateTenant(_ tenant: String) throws {
         let allowed = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!-_.*'()")
         guard !tenant.isEmpty, tenant.utf8.count <= 150, tenant != ".", tenant != "..", tenant.allSatisfy(allowed.contains) else {
-            throw LokiSink.ConfigurationError(message: "the tenant id is not valid for Loki: 1 to 150 characters of 0-9, a-z, A-Z, ! - _ . * ' ( ) (no ':' or '|'), not '.' or '..'")
+            throw LokiSink.ConfigurationError("LokiSink", "the tenant id is not valid for Loki: 1 to 150 characters of 0-9, a-z, A-Z, ! - _ . * ' ( ) (no ':' or '|'), not '.' or '..'")
         }
     }
 }

@@ -158,13 +158,14 @@ final class LoopbackReceiver: Sendable {
     }
 
     /// Takes the answer for `request` (the script first, then a validator's rejection, then the
-    /// default) and records the request.
+    /// validator's answer to a valid request, then the default) and records the request.
     func answer(for request: RecordedRequest) -> ScriptedAnswer {
         var request = request
         let rejection = validator?.rejection(of: request)
         if case .respond(_, _, let body)? = rejection?.action { request.rejection = String(decoding: body, as: UTF8.self) }
         return state.withLock { state in
-            let answer = state.script.isEmpty ? (rejection ?? state.defaultAnswer) : state.script.removeFirst()
+            let scripted = state.script.isEmpty ? nil : state.script.removeFirst()
+            let answer = scripted ?? rejection ?? validator?.accept?(request) ?? state.defaultAnswer
             if case .respond(let status, _, _) = answer.action { request.answeredStatus = status }
             state.requests.append(request)
             return answer

@@ -73,11 +73,14 @@ struct ScriptedAnswer: Sendable {
     }
 }
 
-/// Checks requests for one protocol (Loki push, later OTLP, Elasticsearch, Zipkin): returns the
-/// answer a real server would give to a broken request, or `nil` when the request is valid.
+/// Checks requests for one protocol (Loki push, OTLP, Elasticsearch, Zipkin): returns the answer a
+/// real server would give to a broken request, or `nil` when the request is valid. A validator may
+/// also make the answer to a valid request (Elasticsearch's per-item `_bulk` answer); without one,
+/// valid requests get the receiver's script or default answer.
 struct RequestValidator: Sendable {
     let name: String
     let check: @Sendable (RecordedRequest) -> ScriptedAnswer?
+    var accept: (@Sendable (RecordedRequest) -> ScriptedAnswer)? = nil
 
     /// What `request` breaks, with the answer for it; `nil` if nothing.
     func rejection(of request: RecordedRequest) -> ScriptedAnswer? { check(request) }
