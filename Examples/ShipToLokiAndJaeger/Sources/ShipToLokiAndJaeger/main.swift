@@ -165,7 +165,9 @@ func outcome<Record>(_ what: String, at url: URL, unit: String, _ c: BatchingWri
         text = "\(what) at \(display(url)): \(c.written) of \(given) \(unit) delivered"
     }
     var notes: [String] = []
-    if c.failed > 0 { notes.append("\(c.failed) failed after \(c.retries) retries; the reason is in the `trail:` lines on stderr") }
+    if c.failed > 0 {
+        notes.append("\(c.failed) failed after \(c.retries) \(c.retries == 1 ? "retry" : "retries"); the reason is in the `trail:` lines on stderr")
+    }
     if pending > 0 { notes.append("\(pending) still pending at the \(shutdownDeadline) deadline") }
     if c.droppedQueueFull + c.droppedBlockTimeout + c.droppedAfterShutdown > 0 {
         notes.append("\(c.droppedQueueFull + c.droppedBlockTimeout + c.droppedAfterShutdown) dropped by the queue")
