@@ -6,6 +6,8 @@
 //   trail-bench --iterations N WORKLOAD                        # just run N operations (for gdb/perf)
 //   trail-bench --sample                                       # one L1 line, as a real stdout pipeline writes it
 //   trail-bench [--peer NAME] L3                               # 1,000,000 L1 lines to a file (L3_LINES, L3_DIR); alone in its process
+//   trail-bench [--peer NAME] [--runs N] SHIP-LOKI SHIP-OTLP   # CPU time to ship 100,000 lines to Loki / 10,000 spans over OTLP
+//                                                              #   to a loopback receiver in its own process (Ship.swift); N default 5
 //
 // Like ordo-one's setup: samples of 1,000 operations, 5 warm-up samples, then samples for S seconds
 // (default 2); ns_per_op = median sample / 1,000, allocs_per_op = median malloc calls per sample /
@@ -86,12 +88,15 @@ func main() async {
     var seconds = 2.0
     var iterationsOnly: Int?
     var workloads: [Workload] = []
+    var shipWorkloads: [ShipWorkload] = []
+    var runs = 5
     var args = CommandLine.arguments.dropFirst()
     while let arg = args.popFirst() {
         switch arg {
         case "--peer": peer = args.popFirst() ?? peer
         case "--seconds": seconds = args.popFirst().flatMap(Double.init) ?? seconds
         case "--iterations": iterationsOnly = args.popFirst().flatMap(Int.init)
+        case "--runs": runs = args.popFirst().flatMap(Int.init) ?? runs
         case "--sample":
             printSample()
             return
@@ -99,12 +104,20 @@ func main() async {
             runL3(peer: peer)
             return
         default:
+            if let ship = ShipWorkload(rawValue: arg) {
+                shipWorkloads.append(ship)
+                continue
+            }
             guard let w = Workload(rawValue: arg) else {
-                FileHandle.standardError.write(Data("unknown argument \(arg); workloads: \(Workload.names.joined(separator: " "))\n".utf8))
+                FileHandle.standardError.write(Data("unknown argument \(arg); workloads: \((Workload.names + ShipWorkload.allCases.map(\.rawValue)).joined(separator: " "))\n".utf8))
                 exit(2)
             }
             workloads.append(w)
         }
+    }
+    if !shipWorkloads.isEmpty {
+        await runShip(shipWorkloads, runs: runs, peer: peer)
+        if workloads.isEmpty { return }
     }
     if workloads.isEmpty { workloads = Workload.all }
 
