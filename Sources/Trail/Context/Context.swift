@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The ambient context of the current task: the active span and the baggage that travels with it.
 ///
 /// `Context.current` is a task-local value. `Tracer.withSpan` binds it for its closure, so everything
@@ -44,20 +46,32 @@ public struct Context: Sendable {
     static var storage = Context()
 
     /// The context bound to the current task (or thread, outside tasks). An empty context when
-    /// nothing is bound.
+    /// nothing is bound. With a ``ContextBridge`` installed, the span (and baggage) of the other
+    /// library's context when it holds a different one: the innermost of the two.
     @inlinable
-    public static var current: Context { storage }
+    public static var current: Context {
+        guard ContextBridgeRegistry.installed.load(ordering: .relaxed) else { return storage }
+        return ContextBridgeRegistry.merged(storage)
+    }
 
     /// Runs `operation` with this context as `Context.current`, then restores the previous one.
     public func restore<T>(_ operation: () throws -> T) rethrows -> T {
-        try Context.$storage.withValue(self, operation: operation)
+        if let bridge = ContextBridgeRegistry.current {
+            return try bridge.bind(self) { try Context.$storage.withValue(self, operation: operation) }
+        }
+        return try Context.$storage.withValue(self, operation: operation)
     }
 
     /// Runs `operation` with this context as `Context.current`, then restores the previous one.
     public func restore<T>(
         isolation: isolated (any Actor)? = #isolation, _ operation: () async throws -> T
     ) async rethrows -> T {
-        try await Context.$storage.withValue(self, operation: operation, isolation: isolation)
+        if let bridge = ContextBridgeRegistry.current {
+            return try await bridge.bind(self, isolation: isolation) {
+                try await Context.$storage.withValue(self, operation: operation, isolation: isolation)
+            }
+        }
+        return try await Context.$storage.withValue(self, operation: operation, isolation: isolation)
     }
 
     /// A copy of this context with `span` as the active span.
