@@ -2,6 +2,7 @@
 import FoundationNetworking
 #endif
 import Foundation
+import Synchronization
 
 extension URLSession {
     /// Sends `request` inside a CLIENT span, like `data(for:)`: the Swift counterpart of Go's
@@ -18,16 +19,20 @@ extension URLSession {
     /// - `http.response.status_code` is recorded; 4xx and 5xx answers set `error.type` and the error
     ///   status (the data is still returned, nothing is thrown). A transport error is recorded
     ///   (`error.type`, an `exception` event, the error status) and rethrown.
-    /// - Phases become span events. What the instrumentation observes itself, on every platform:
-    ///   `http.request.start` (handed to the session), `http.response.headers` (the response head
-    ///   arrived, when the platform calls the task delegate for it) and `http.response.done` (the
-    ///   body is complete, with `http.response.body.size`). Where the platform delivers
-    ///   `URLSessionTaskMetrics` (Apple platforms), each transaction adds the phases it measured,
-    ///   with the platform's own times: `http.dns.start/done`, `http.connect.start/done`,
-    ///   `http.tls.start/done`, `http.send.start/done` (request sent), `http.receive.start` (first
-    ///   response byte) and `http.receive.done`. swift-corelibs-foundation on Linux (checked with
-    ///   Swift 6.3.1) calls the task delegate for the response head but never delivers metrics, so
-    ///   a Linux span has the three observed events only; no time is ever made up.
+    /// - Phases become span events. What the instrumentation observes itself:
+    ///   `http.request.start` (handed to the session), `http.response.headers` (when the platform
+    ///   calls the task delegate with the response head; the time is that call's) and
+    ///   `http.response.done` (the body is complete, with `http.response.body.size`). Where the
+    ///   platform delivers `URLSessionTaskMetrics` (Apple platforms), each transaction adds the
+    ///   phases it measured, with the platform's own times: `http.dns.start/done`,
+    ///   `http.connect.start/done`, `http.tls.start/done`, `http.send.start/done` (request sent),
+    ///   `http.receive.start` (first response byte) and `http.receive.done`.
+    ///   swift-corelibs-foundation on Linux (checked with Swift 6.3.1) never delivers metrics, and
+    ///   calls the task delegate for the response head on the session's delegate queue, which can
+    ///   run after the body completed (for small answers it often does; the event's time then
+    ///   follows `http.response.done`). So that the event is not lost, a Linux request whose
+    ///   delegate call is still queued waits for the queue to reach it, at most 50 ms (not at all on
+    ///   the main queue). No time is ever made up.
     ///
     /// - Parameters:
     ///   - tracer: the tracer; the shared pipeline's by default.
@@ -50,6 +55,11 @@ extension URLSession {
         do {
             let (data, response) = try await data(for: request, delegate: observer)
             client.span.addEvent("http.response.done", attributes: ["http.response.body.size": .int(data.count)])
+            #if canImport(FoundationNetworking)
+            if !observer.sawResponseHead, delegateQueue !== OperationQueue.main {
+                await Self.drain(delegateQueue, atMost: .milliseconds(50))
+            }
+            #endif
             if let http = response as? HTTPURLResponse { client.recordResponse(statusCode: http.statusCode) }
             return (data, response)
         } catch {
@@ -59,11 +69,29 @@ extension URLSession {
     }
 }
 
+extension URLSession {
+    /// Returns once `queue` has run what was queued on it before, or after `limit`, whichever
+    /// comes first; never blocks a thread.
+    static func drain(_ queue: OperationQueue, atMost limit: DispatchTimeInterval) async {
+        let pending = Mutex<CheckedContinuation<Void, Never>?>(nil)
+        let resume: @Sendable () -> Void = { pending.withLock { $0.take() }?.resume() }
+        await withCheckedContinuation { continuation in
+            pending.withLock { $0 = continuation }
+            queue.addOperation(resume)
+            DispatchQueue.global().asyncAfter(deadline: .now() + limit, execute: resume)
+        }
+    }
+}
+
 /// The task delegate of one traced request: turns what the platform reports into span events.
 final class URLSessionPhaseRecorder: NSObject, URLSessionDataDelegate, Sendable {
     let span: Span
+    private let responseHead = Atomic<Bool>(false)
 
     init(span: Span) { self.span = span }
+
+    /// `true` once the delegate was told about the response head.
+    var sawResponseHead: Bool { responseHead.load(ordering: .acquiring) }
 
     func urlSession(
         _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
@@ -72,6 +100,7 @@ final class URLSessionPhaseRecorder: NSObject, URLSessionDataDelegate, Sendable 
         var attributes = Attributes()
         if let http = response as? HTTPURLResponse { attributes["http.response.status_code"] = .int(http.statusCode) }
         span.addEvent("http.response.headers", attributes: attributes)
+        responseHead.store(true, ordering: .releasing)
         completionHandler(.allow)
     }
 
