@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Trail
+@testable import Trail
 import TrailTesting
 
 @Suite struct HTTPServerTracingTests {
@@ -214,5 +214,13 @@ import TrailTesting
             #expect(line["trace_id"] as? String == expected)
             #expect(line["span_id"] as? String == byTrace[expected]?.context.spanID.hexString)
         }
+    }
+
+    @Test func theKnownMethodsComeFromTheEnvironmentAsAWholeList() {
+        let custom = HTTPConventions.knownMethods(environment: ["OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS": "GET, PURGE"])
+        #expect(custom == ["GET", "PURGE"])
+        #expect(HTTPConventions.normalizedMethod("PURGE", known: custom) == ("PURGE", nil))
+        #expect(HTTPConventions.normalizedMethod("POST", known: custom) == ("_OTHER", "POST"))
+        #expect(HTTPConventions.knownMethods(environment: [:]).contains("QUERY"))
     }
 }
