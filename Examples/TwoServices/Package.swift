@@ -13,7 +13,7 @@ let package = Package(
     name: "TwoServices",
     platforms: [.macOS("26.0")],
     dependencies: [
-        .package(path: "../.."),
+        .package(path: "../..", traits: ["DistributedTracing"]),   // TrailTracer, for Hummingbird's own TracingMiddleware
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
@@ -24,6 +24,7 @@ let package = Package(
             name: "TwoServices",
             dependencies: [
                 .product(name: "Trail", package: trail),
+                .product(name: "TrailTracing", package: trail),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

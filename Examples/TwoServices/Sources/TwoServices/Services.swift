@@ -26,11 +26,26 @@ struct ServiceTelemetry {
     }
 }
 
+/// Which middleware opens the server spans: Trail's (built on `HTTPServerTracing`), or
+/// Hummingbird's own `TracingMiddleware`, which starts spans through swift-distributed-tracing and
+/// so through `TrailTracer` (one service per process then: the tracer is process-wide).
+enum MiddlewareChoice: String {
+    case trail
+    case hummingbird
+
+    func add(to router: Router<ServiceRequestContext>, _ telemetry: ServiceTelemetry) {
+        switch self {
+        case .trail: router.middlewares.add(TraceMiddleware(telemetry.tracing))
+        case .hummingbird: router.middlewares.add(TracingMiddleware<ServiceRequestContext>())
+        }
+    }
+}
+
 /// The backend: `GET /stock/:sku` answers from a (simulated) inventory lookup in a child span;
 /// `POST /callback` logs what it received (the target of `POST /test` in the check script).
-func backendRouter(_ telemetry: ServiceTelemetry) -> Router<ServiceRequestContext> {
+func backendRouter(_ telemetry: ServiceTelemetry, middleware: MiddlewareChoice) -> Router<ServiceRequestContext> {
     let router = Router(context: ServiceRequestContext.self)
-    router.middlewares.add(TraceMiddleware(telemetry.tracing))
+    middleware.add(to: router, telemetry)
     let log = telemetry.logger
 
     router.get("/stock/:sku") { _, context -> Response in
@@ -61,9 +76,9 @@ func backendRouter(_ telemetry: ServiceTelemetry) -> Router<ServiceRequestContex
 
 /// The frontend: `GET /checkout` calls the backend with the instrumented `URLSession` client;
 /// `POST /test` is the W3C trace-context test service.
-func frontendRouter(_ telemetry: ServiceTelemetry, backend: URL, session: URLSession) -> Router<ServiceRequestContext> {
+func frontendRouter(_ telemetry: ServiceTelemetry, backend: URL, session: URLSession, middleware: MiddlewareChoice) -> Router<ServiceRequestContext> {
     let router = Router(context: ServiceRequestContext.self)
-    router.middlewares.add(TraceMiddleware(telemetry.tracing))
+    middleware.add(to: router, telemetry)
     let log = telemetry.logger
 
     router.get("/checkout") { request, _ -> Response in
