@@ -1,7 +1,7 @@
 /// The span-file format of ``JSONLinesSpanExporter``: one JSON object per span, one span per line.
 ///
 /// ```
-/// {"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7","parentSpanId":"53995c3f42cd8ad8",
+/// {"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7","traceFlags":"01","parentSpanId":"53995c3f42cd8ad8",
 ///  "name":"GET /checkout","kind":"server","startTimeUnixNano":1795341845123456789,"endTimeUnixNano":1795341845135956789,
 ///  "startTime":"2026-11-22T10:04:05.123456789Z","endTime":"2026-11-22T10:04:05.135956789Z","durationNanos":12500000,
 ///  "status":{"code":"error","message":"payment failed"},"serviceName":"checkout","scope":{"name":"trail","version":"0.1.0"},
@@ -22,6 +22,8 @@ package enum SpanJSONLine {
         span.context.traceID.appendHex(to: &json.bytes)
         json.appendRaw("\",\"spanId\":\"")
         span.context.spanID.appendHex(to: &json.bytes)
+        json.appendRaw("\",\"traceFlags\":\"")
+        json.bytes.append(contentsOf: span.context.traceFlags.hexString.utf8)
         json.appendRaw("\"")
         if let parent = span.parentSpanID {
             json.appendRaw(",\"parentSpanId\":\"")
@@ -143,10 +145,11 @@ package enum SpanJSONLine {
                   let s = link["spanId"]?.string.flatMap({ SpanID(hex: $0, allowUppercase: true) }) else { return nil }
             return SpanLink(context: SpanContext(traceID: t, spanID: s), attributes: attributes(link["attributes"]))
         }
+        let flags = object["traceFlags"]?.string.flatMap { UInt8($0, radix: 16) }.map(TraceFlags.init(rawValue:)) ?? []
         var parentIsRemote: Bool?
         if case .bool(let remote)? = object["parentIsRemote"] { parentIsRemote = remote }
         return SpanData(
-            context: SpanContext(traceID: traceID, spanID: spanID), parentSpanID: parent, parentIsRemote: parentIsRemote,
+            context: SpanContext(traceID: traceID, spanID: spanID, traceFlags: flags), parentSpanID: parent, parentIsRemote: parentIsRemote,
             name: name, kind: kind(object["kind"]?.string), startTimeUnixNano: start, endTimeUnixNano: max(start, end),
             attributes: attributes(object["attributes"]), droppedAttributesCount: Int(object["droppedAttributesCount"]?.int ?? 0),
             events: events, droppedEventsCount: Int(object["droppedEventsCount"]?.int ?? 0),
