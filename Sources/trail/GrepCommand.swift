@@ -15,6 +15,8 @@ struct GrepCommand {
         --json         print the lines as they are in the files (default: the console format)
         --no-progress  no progress report on stderr (shown when a search takes over a second)
 
+        Files are read by up to 4 threads (TRAIL_GREP_THREADS=N sets the number).
+
         exit status: 0 lines found, 1 no line found, 2 bad arguments or an unreadable input
         (missing file, corrupt gzip: reported on stderr, the other inputs are still read)
 
@@ -38,7 +40,9 @@ struct GrepCommand {
 
     func run() -> Int32 {
         var reporter = ProgressReporter(command: "grep")
-        let result = TraceSearch(traceID: traceID, filter: .logs).run(paths: paths, progress: progress ? { reporter.report($0) } : nil)
+        var search = TraceSearch(traceID: traceID, filter: .logs)
+        if let threads = Environment()["TRAIL_GREP_THREADS"].flatMap(Int.init), threads > 0 { search.workers = min(threads, 64) }
+        let result = search.run(paths: paths, progress: progress ? { reporter.report($0) } : nil)
         reporter.finish()
         let output = LineOutput(format: json ? .json : .console(colors: LineOutput.wantsColors(fileDescriptor: 1)))
         do {

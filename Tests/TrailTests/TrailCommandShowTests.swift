@@ -98,6 +98,7 @@ struct TrailCommandShowTests {
         let result = try await TrailCommand.run(["show", F.trace, "--spans", dir.file("spans.jsonl"), "--logs", dir.file("logs"), "--html", out])
         #expect(result.status == 0)
         let dom = try await onOwnThread { try Self.dumpDOM(URL(fileURLWithPath: out), profile: dir.file("profile")) }
+
         let body = try #require(dom.range(of: "<body[^>]*>", options: .regularExpression).map { String(dom[$0]) }, "\(dom.prefix(500))")
         #expect(body.contains(#"data-rendered="5""#))
         #expect(!body.contains("data-errors"))
@@ -123,6 +124,13 @@ struct TrailCommandShowTests {
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        defer {
+            // Chromium's helper processes may still write to the profile for a moment after it exits.
+            for _ in 0..<50 where FileManager.default.fileExists(atPath: profile) {
+                try? FileManager.default.removeItem(atPath: profile)
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+        }
         let deadline = ContinuousClock.now + .seconds(60)
         while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.05) }
         if process.isRunning {
