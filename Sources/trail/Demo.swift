@@ -41,7 +41,7 @@ struct Demo {
             frontend = try Service(name: "frontend", processors: [processor, memory], logFile: logs + "/frontend.log")
             payments = try Service(name: "payments", processors: [processor, memory], logFile: logs + "/payments.log")
         } catch {
-            printError("trail demo: \(error)")
+            printError("trail demo: \(error) (choose another folder with --dir DIR)")
             return ExitStatus.trouble
         }
         let orders = [(id: 1001, card: "4242"), (id: 1002, card: "0002"), (id: 1003, card: "5555")]
