@@ -1,38 +1,49 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Foundation
 import Trail
 import TrailTesting
 
 /// `trail demo`: two services in one process, `frontend` and `payments`, handle a few checkout
 /// requests. The frontend calls payments with W3C `traceparent`/`tracestate` headers, so each
 /// request becomes one trace across both services. One card is declined: its trace shows the error
-/// from the payments span up to the frontend's request span, and the log lines of both services that
-/// belong to it, found by its trace id.
+/// from the payments span up to the frontend's request span. Both services write JSON logs to
+/// rotating, gzipped files and spans to a span file (``JSONLinesSpanExporter``); the demo then
+/// finds the failed request in those files the way `trail show` does, and prints the commands to
+/// look at it again.
 struct Demo {
     static let usage = """
-        usage: trail demo
+        usage: trail demo [--dir DIR]
 
         Runs a simulated request flow in-process: a `frontend` service handles three
         GET /checkout requests and calls a `payments` service for each, passing the trace
         context in W3C traceparent/tracestate headers. One payment is declined.
-        Both services log JSON lines carrying trace_id/span_id. Prints each trace, then the
-        failed request's spans as a waterfall and every log line of that request, from both
-        services, found by its trace id.
+        Both services log JSON lines carrying trace_id/span_id to rotating, gzipped files in
+        DIR/logs, and their spans go to DIR/spans.jsonl (default DIR: ./trail-demo; files of
+        earlier runs are kept, rotated files beyond 20 per service deleted). Prints each trace,
+        the failed request's waterfall with its log lines read back from those files, and the
+        trail grep / trail show commands to look at it again.
         """
 
-    /// Spans of both services land here through the normal batch span processor.
-    let exporter = InMemorySpanExporter()
-    /// Log lines of both services land here.
-    let logs = InMemoryLogDestination()
+    let directory: String
     let propagator = CompositePropagator.fromEnvironment([:])
 
-    func run() async {
-        let processor = BatchSpanProcessor(exporter: exporter)
-        let frontend = Service(name: "frontend", processor: processor, logs: logs)
-        let payments = Service(name: "payments", processor: processor, logs: logs)
+    init(arguments: [String]) throws(CommandError) {
+        let parsed = try Arguments(arguments, command: "demo", flags: [], single: ["--dir"])
+        if let operand = parsed.operands.first { throw CommandError("trail demo: unexpected argument '\(operand)'") }
+        directory = parsed.options["--dir"]?.first ?? "trail-demo"
+    }
+
+    func run() async -> Int32 {
+        let logs = directory + "/logs", spansPath = directory + "/spans.jsonl"
+        let memory = InMemorySpanExporter()  // to pick the failed trace; the display reads the files
+        let frontend: Service, payments: Service
+        do {
+            let processor = BatchSpanProcessor(exporter: try JSONLinesSpanExporter(path: spansPath))
+            frontend = try Service(name: "frontend", processors: [processor, memory], logFile: logs + "/frontend.log")
+            payments = try Service(name: "payments", processors: [processor, memory], logFile: logs + "/payments.log")
+        } catch {
+            printError("trail demo: \(error) (choose another folder with --dir DIR)")
+            return ExitStatus.trouble
+        }
         let orders = [(id: 1001, card: "4242"), (id: 1002, card: "0002"), (id: 1003, card: "5555")]
 
         print("trail demo: frontend and payments handle \(orders.count) checkout requests\n")
@@ -41,32 +52,46 @@ struct Demo {
                 group.addTask {
                     let (status, traceparent) = await handleCheckout(order: order.id, card: order.card, frontend: frontend, payments: payments)
                     print("  GET /checkout?order=\(order.id) → \(status)   frontend → payments  traceparent: \(traceparent)")
+                    // Written now, so the small files rotate (and are gzipped) between requests.
+                    _ = await frontend.pipeline.flush()
+                    _ = await payments.pipeline.flush()
                 }
             }
         }
-        _ = await frontend.tracer.shutdown()
-        _ = await frontend.pipeline.flush()
-        _ = await payments.pipeline.flush()
-        let spans = exporter.spans
+        _ = await frontend.tracer.shutdown()  // the shared span processor: spans written, file closed
+        _ = await frontend.pipeline.shutdown()  // log files closed, rotated files compressed
+        _ = await payments.pipeline.shutdown()
+        let spans = memory.spans
         let traces = Dictionary(grouping: spans, by: \.context.traceID)
-        print("\n\(spans.count) spans in \(traces.count) traces (exported by the batch span processor):\n")
-        let colors = isatty(1) == 1
+        print("\n\(spans.count) spans in \(traces.count) traces, written to \(spansPath); logs in \(logs)/:\n")
         for (_, trace) in traces.sorted(by: { $0.value.map(\.startTimeUnixNano).min()! < $1.value.map(\.startTimeUnixNano).min()! }) {
             let root = trace.first { $0.parentSpanID == nil }
             let failed = trace.contains { $0.status.isError }
             print("  \(trace[0].context.traceID)  \(root?.name ?? "?")  \(trace.count) spans  \(failed ? "FAILED" : "ok")")
         }
-        if let failed = traces.values.first(where: { $0.contains { $0.status.isError } }) {
-            print("\nThe failed request, across both services:\n")
-            print(Waterfall(colors: colors).render(failed))
-            let traceID = failed[0].context.traceID.hexString
-            // Every line starts with its timestamp, so sorting the text sorts by time.
-            let lines = logs.lines.filter { $0.contains("\"trace_id\":\"\(traceID)\"") }.sorted()
-            print("\nIts \(lines.count) log lines (of \(logs.lines.count) logged), found by trace_id \(traceID):\n")
-            fflush(nil)  // print() is buffered; the sink writes straight to the file descriptor
-            let console = StdoutSink(format: .console(colors: colors))
-            try? console.writeSynchronously(lines.map { LogLine(level: .info, bytes: Array($0.utf8)) })
-        }
+        guard let failed = traces.values.first(where: { $0.contains { $0.status.isError } }) else { return ExitStatus.success }
+        let traceID = failed[0].context.traceID
+        // Read back from the files, as `trail show` does.
+        let spanLines = TraceSearch(traceID: traceID, filter: .spans).run(paths: [spansPath])
+        let logLines = TraceSearch(traceID: traceID, filter: .logs).run(paths: [logs])
+        let view = TraceView(
+            traceID: traceID, spans: spanLines.matches.compactMap { match in match.line.withUnsafeBytes { SpanJSONLine.decode($0) } },
+            logs: logLines.matches.map(TraceView.LogEntry.init))
+        let html = directory + "/trace-\(traceID).html"
+        try? TraceHTMLPage.render(view).write(toFile: html, atomically: true, encoding: .utf8)
+        let files = logLines.files.map { String($0.path.dropFirst(logs.count + 1)) }
+        print("\nThe failed request, across both services, read back from \(files.count) log files (\(files.filter { $0.hasSuffix(".gz") }.count) rotated and gzipped) and the span file:\n")
+        print(TraceWaterfall(colors: LineOutput.wantsColors(fileDescriptor: 1)).render(view))
+        print("""
+
+            Look at it again (from a checkout: swift run trail …):
+              trail grep \(traceID) \(logs)
+              trail show \(traceID) --logs \(logs) --spans \(spansPath)
+              trail show \(traceID) --logs \(logs) --spans \(spansPath) --html \(html)   (written already)
+              trail pretty < \(logs)/frontend.log
+            """)
+        for problem in spanLines.problems + logLines.problems { printError("trail demo: \(problem)") }
+        return ExitStatus.success
     }
 
     /// The frontend's request handler: a server span, a cart lookup, then a call to payments.
@@ -139,15 +164,17 @@ struct Demo {
     }
 }
 
-/// One simulated service: its tracer and its logger, each naming the service.
+/// One simulated service: its tracer and its logger, each naming the service, and its log file.
 struct Service {
     let tracer: Tracer
     let pipeline: Pipeline
     let logger: Logger
 
-    init(name: String, processor: BatchSpanProcessor, logs: InMemoryLogDestination) {
-        tracer = Tracer(resource: .detect(serviceName: name, environment: [:]), processors: [processor])
-        pipeline = Pipeline(serviceName: name, level: .debug, destinations: [logs], environment: [:])
+    init(name: String, processors: [any SpanProcessor], logFile: String) throws {
+        tracer = Tracer(resource: .detect(serviceName: name, environment: [:]), processors: processors)
+        // Small files, so that even three requests rotate them and the rotated ones are gzipped.
+        let file = try FileSink(path: logFile, options: .init(maxBytes: 1024, maxFiles: 20, compress: true))
+        pipeline = Pipeline(serviceName: name, level: .debug, destinations: [file], environment: [:])
         logger = Logger(label: name == "frontend" ? "http" : "charges", pipeline: pipeline)
     }
 }

@@ -74,8 +74,3 @@ struct LogCommand {
         // The line is flushed when the process exits.
     }
 }
-
-struct CommandError: Error {
-    let message: String
-    init(_ message: String) { self.message = message }
-}

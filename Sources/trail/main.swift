@@ -9,44 +9,46 @@ let usage = """
     usage: trail <command> [options]
 
     commands:
-      demo      run a simulated request flow across two services and show its traces
+      demo      run a simulated request flow across two services; write its logs and spans to files
+      grep      print every log line of one trace from log files and directories, in time order
+      show      show one trace as a waterfall with its log lines (terminal, or --html)
+      pretty    JSON log lines on stdin → the console format on stdout
       log       write one structured log line (for shell scripts)
       help      show this help (also: trail <command> --help)
 
+    exit status: 0 success, 1 nothing found (grep, show), 2 bad arguments or unreadable input
     """
 
 var arguments = Array(CommandLine.arguments.dropFirst())
 let command = arguments.isEmpty ? "help" : arguments.removeFirst()
 
-switch command {
-case "demo":
-    if arguments.contains("--help") || arguments.contains("-h") {
-        print(Demo.usage)
-        exit(0)
-    }
-    if let unknown = arguments.first {
-        fail("trail demo: unknown argument '\(unknown)'\n\n\(Demo.usage)")
-    }
-    await Demo().run()
-case "log":
-    if arguments.contains("--help") || arguments.contains("-h") {
-        print(LogCommand.usage)
-        exit(0)
-    }
-    do {
-        try LogCommand(arguments: arguments).run()
-    } catch {
-        fail("\(error.message)\n\n\(LogCommand.usage)")
-    }
-case "help", "--help", "-h":
-    print(usage)
-default:
-    fail("trail: unknown command '\(command)'\n\n\(usage)")
+/// The usage of each command, for `--help` and after a bad command line.
+let usages = ["demo": Demo.usage, "grep": GrepCommand.usage, "show": ShowCommand.usage, "pretty": PrettyCommand.usage, "log": LogCommand.usage]
+
+if let commandUsage = usages[command], arguments.contains("--help") || arguments.contains("-h") {
+    print(commandUsage)
+    exit(0)
 }
 
-func fail(_ message: String) -> Never {
-    var line = message
-    if !line.hasSuffix("\n") { line += "\n" }
-    _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
-    exit(64)
+do throws(CommandError) {
+    switch command {
+    case "demo":
+        let demo = try Demo(arguments: arguments)
+        exit(await demo.run())
+    case "grep":
+        exit(try GrepCommand(arguments: arguments).run())
+    case "show":
+        exit(try ShowCommand(arguments: arguments).run())
+    case "pretty":
+        exit(try PrettyCommand.run(arguments: arguments))
+    case "log":
+        try LogCommand(arguments: arguments).run()
+    case "help", "--help", "-h":
+        print(usage)
+    default:
+        throw CommandError("trail: unknown command '\(command)'")
+    }
+} catch {
+    printError("\(error.message)\n\n\(usages[command] ?? usage)")
+    exit(ExitStatus.trouble)
 }

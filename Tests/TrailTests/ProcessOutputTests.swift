@@ -66,9 +66,9 @@ struct ProcessOutputTests {
     }
 
     @Test(arguments: [["log"], ["log", "loud", "x"], ["log", "info"], ["log", "info", "m", "novalue"], ["log", "--bogus", "x", "info", "m"], ["nonsense"]])
-    func badArgumentsGiveAClearErrorAndExitCode64(arguments: [String]) async throws {
+    func badArgumentsGiveAClearErrorAndExitCode2(arguments: [String]) async throws {
         let result = try await TrailProcess.run(arguments)
-        #expect(result.status == 64)
+        #expect(result.status == 2)
         #expect(result.stderr.hasPrefix("trail"))
         #expect(result.stderr.contains("usage:"))
         #expect(result.stdout.isEmpty)
