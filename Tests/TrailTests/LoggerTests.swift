@@ -171,6 +171,51 @@ func keyOrder(_ line: String) -> [String] {
         #expect(keyOrder(h.logs.lines[0]).filter { $0 == "a" }.count == 1)
     }
 
+    @Test func keysAreWrittenPerPipelineWhenOneThreadLogsToSeveral() async throws {
+        // The per-thread key cache must not carry one pipeline's schema or redaction to another.
+        let otel = LogHarness()
+        let ecs = LogHarness(fieldNames: .elasticCommonSchema, redaction: .none)
+        for _ in 0..<3 {
+            otel.logger.info("m", ["message": 1, "password": "p", "log.level": 2])
+            ecs.logger.info("m", ["message": 1, "password": "p", "log.level": 2])
+        }
+        for object in await otel.objects() {
+            #expect(object["fields.message"] as? Int == 1)
+            #expect(object["password"] as? String == "[REDACTED]")
+            #expect(object["log.level"] as? Int == 2)
+        }
+        for object in await ecs.objects() {
+            #expect(object["fields.message"] as? Int == 1)
+            #expect(object["password"] as? String == "p")
+            #expect(object["fields.log.level"] as? Int == 2)
+        }
+    }
+
+    @Test func equalKeysMadeDifferentlyAreOneKey() async throws {
+        let h = LogHarness()
+        let built = String("key_" + String(repeating: "x", count: 40).prefix(40))  // a heap string
+        let long = "a_key_" + String(repeating: "é\\\"", count: 30)  // escaped: longer than a cache slot
+        for round in 0..<3 {
+            h.logger.info("dup", [built: 1, "key_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx": 2, "n": round])
+            h.logger.info("long", [long: 1, "other": 2, String(long): 3, "Token-Id": 4])
+        }
+        let objects = await h.objects()
+        #expect(objects.count == 6)
+        for line in h.logs.lines {
+            let keys = keyOrder(line)
+            #expect(Set(keys).count == keys.count, "no duplicate keys: \(line)")
+        }
+        for (i, object) in objects.enumerated() {
+            if i % 2 == 0 {
+                #expect(object["key_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"] as? Int == 2)
+            } else {
+                #expect(object[long] as? Int == 3)
+                #expect(object["other"] as? Int == 2)
+                #expect(object["Token-Id"] as? String == "[REDACTED]")
+            }
+        }
+    }
+
     @Test func secretLookingKeysAreRedacted() async throws {
         let h = LogHarness()
         h.logger.with(["api-key": "k"]).info("login", ["password": "hunter2", "Authorization": "Bearer x", "user_token_id": 5, "user": "ada"])

@@ -121,11 +121,11 @@ public struct Logger: Sendable {
     func emit(_ level: LogLevel, _ message: String, _ fields: LogFields, _ error: (any Error)?, _ file: String, _ function: String, _ line: UInt) {
         let now = SystemTraceClock.read(CLOCK_REALTIME)
         let context = Context.current
-        let line = ScratchBuffer.with { buffer, timestamps -> LogLine in
+        let line = ScratchBuffer.with { buffer, timestamps, keys -> LogLine in
             var encoder = JSONLineEncoder(reusing: [])
             swap(&encoder.bytes, &buffer)
             defer { swap(&encoder.bytes, &buffer) }
-            encode(into: &encoder, time: now, timestamps: &timestamps, level: level, message: message, fields: fields,
+            encode(into: &encoder, time: now, timestamps: &timestamps, keys: keys, level: level, message: message, fields: fields,
                    error: error, context: context, file: file, function: function, line: line)
             return encoder.bytes.withUnsafeBytes { LogLine(level: level, bytes: $0) }
         }
@@ -134,7 +134,7 @@ public struct Logger: Sendable {
 
     /// Encodes one complete line, `\n` included.
     func encode(
-        into encoder: inout JSONLineEncoder, time: UInt64, timestamps: inout TimestampCache, level: LogLevel,
+        into encoder: inout JSONLineEncoder, time: UInt64, timestamps: inout TimestampCache, keys: FieldKeyCache, level: LogLevel,
         message: String, fields: LogFields,
         error: (any Error)?, context: Context, file: String, function: String, line: UInt
     ) {
@@ -163,24 +163,8 @@ public struct Logger: Sendable {
 
         // The call's fields, in order; a key repeated in the call keeps its last value.
         let storage = fields.storage
-        storage.withUnsafeBufferPointer { fields in
-            // Borrowed in place: no copy of each (key, existential value) pair.
-            for index in fields.indices {
-                let key = fields[index].0
-                let written = e.userKey(key)
-                // A later field written under the same key wins ("level" and "fields.level" both
-                // become "fields.level").
-                var overridden = false
-                var later = index + 1
-                while later < fields.count && !overridden {
-                    let other = fields[later].0
-                    overridden = other == key || other == written
-                        || (written.utf8.count > 7 && written.hasPrefix("fields.") && e.reserved.matches(other) && "fields." + other == written)
-                    later += 1
-                }
-                if overridden { continue }
-                e.appendField(written, to: &encoder) { fields[index].1.appendJSON(to: &$0) }
-            }
+        if !storage.isEmpty {
+            storage.withUnsafeBufferPointer { e.appendCallFields($0, keys: keys, to: &encoder) }
         }
         // Bound fields: the logger's, then the context's; the call (and then the logger) wins on equal keys.
         if !bound.isEmpty {

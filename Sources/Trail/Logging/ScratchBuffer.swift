@@ -12,6 +12,7 @@ enum ScratchBuffer {
     final class Box {
         var bytes: [UInt8] = []
         var timestamps = TimestampCache()
+        let keys = FieldKeyCache()
         var inUse = false
         init() { bytes.reserveCapacity(1024) }
     }
@@ -29,11 +30,12 @@ enum ScratchBuffer {
         return key
     }()
 
-    /// Runs `body` with this thread's buffer (emptied) and timestamp cache. A nested call on the
-    /// same thread (a value's `appendJSON` that logs) gets fresh ones instead of corrupting the
-    /// outer line.
+    /// Runs `body` with this thread's buffer (emptied), timestamp cache and key cache. A nested call
+    /// on the same thread (a value's `appendJSON` that logs) gets a fresh buffer and timestamp cache
+    /// instead of corrupting the outer line; it shares the key cache, which the outer call never
+    /// holds on to across a value's `appendJSON`.
     @inline(__always)
-    static func with<R>(_ body: (inout [UInt8], inout TimestampCache) -> R) -> R {
+    static func with<R>(_ body: (inout [UInt8], inout TimestampCache, FieldKeyCache) -> R) -> R {
         let box: Box
         if let existing = pthread_getspecific(key) {
             box = Unmanaged<Box>.fromOpaque(existing).takeUnretainedValue()
@@ -44,11 +46,11 @@ enum ScratchBuffer {
         guard !box.inUse else {
             var fresh: [UInt8] = []
             var cache = TimestampCache()
-            return body(&fresh, &cache)
+            return body(&fresh, &cache, box.keys)
         }
         box.inUse = true
         defer { box.inUse = false }
         box.bytes.removeAll(keepingCapacity: true)
-        return body(&box.bytes, &box.timestamps)
+        return body(&box.bytes, &box.timestamps, box.keys)
     }
 }
