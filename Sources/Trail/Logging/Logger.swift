@@ -139,27 +139,44 @@ public struct Logger: Sendable {
         error: (any Error)?, context: Context, file: String, function: String, line: UInt
     ) {
         let e = pipeline.encoding
-        encoder.bytes.append(contentsOf: e.open)
-        encoder.appendTimestamp(unixNano: time, fractionDigits: e.fieldNames.timestampFractionDigits, cache: &timestamps)
-        encoder.bytes.append(contentsOf: e.levels[Int(level.rawValue)])
-        encoder.bytes.append(contentsOf: e.message)
-        encoder.appendString(message)
-        if let span = context.span?.context, span.isValid {
-            encoder.bytes.append(contentsOf: e.traceID)
-            span.traceID.appendHex(to: &encoder.bytes)
-            encoder.bytes.append(contentsOf: e.spanID)
-            span.spanID.appendHex(to: &encoder.bytes)
-            if let flags = e.traceFlags {
-                encoder.bytes.append(contentsOf: flags)
-                let table = Hex.digits.utf8Start
-                let raw = span.traceFlags.rawValue & TraceFlags.known.rawValue  // reserved bits are written as 0, as in traceparent
-                encoder.bytes.append(table[Int(raw >> 4)])
-                encoder.bytes.append(table[Int(raw & 0xF)])
-            }
-            encoder.bytes.append(UInt8(ascii: "\""))
+        // {"timestamp":"…","level":"info","message":"…"
+        JSONLineEncoder.refresh(&timestamps, unixNano: time)
+        let levelBytes = e.levels[Int(level.rawValue)]
+        encoder.appendUnsafe(maximum: e.open.count + JSONLineEncoder.maximumTimestampCount(timestamps) + levelBytes.count + e.message.count) { w in
+            w.put(e.open)
+            JSONLineEncoder.putTimestamp(unixNano: time, fractionDigits: e.fieldNames.timestampFractionDigits, cache: timestamps, to: &w)
+            w.put(levelBytes)
+            w.put(e.message)
         }
-        encoder.bytes.append(contentsOf: e.serviceAndConstants)
-        encoder.bytes += labelBytes
+        encoder.appendString(message)
+        // ,"trace_id":"…","span_id":"…","trace_flags":"01" when in a span; ,"service.name":"…" and the label
+        let span = context.span?.context
+        let traced = span?.isValid == true
+        let flags = e.traceFlags
+        labelBytes.withUnsafeBufferPointer { label in
+            let traceCount: Int = e.traceID.count + e.spanID.count + (flags?.count ?? 0) + 51
+            encoder.appendUnsafe(maximum: traceCount + e.serviceAndConstants.count + label.count) { w in
+                if traced, let span {
+                    w.put(e.traceID)
+                    Hex.write(span.traceID.high, to: w.position)
+                    Hex.write(span.traceID.low, to: w.position + 16)
+                    w.position += 32
+                    w.put(e.spanID)
+                    Hex.write(span.spanID.value, to: w.position)
+                    w.position += 16
+                    if let flags {
+                        w.put(flags)
+                        let table = Hex.digits.utf8Start
+                        let raw = span.traceFlags.rawValue & TraceFlags.known.rawValue  // reserved bits are written as 0, as in traceparent
+                        w.put(table[Int(raw >> 4)])
+                        w.put(table[Int(raw & 0xF)])
+                    }
+                    w.put(UInt8(ascii: "\""))
+                }
+                w.put(e.serviceAndConstants)
+                w.put(label)
+            }
+        }
 
         // The call's fields, in order; a key repeated in the call keeps its last value.
         let storage = fields.storage
@@ -183,14 +200,7 @@ public struct Logger: Sendable {
         if let error { appendError(error, to: &encoder, encoding: e) }
         switch e.fieldNames.source {
         case .object(let key):
-            encoder.appendKey(key)
-            encoder.appendRaw("{\"file\":")
-            encoder.appendString(file)
-            encoder.appendRaw(",\"line\":")
-            encoder.appendInteger(line)
-            encoder.appendRaw(",\"function\":")
-            encoder.appendString(function)
-            encoder.appendRaw("}")
+            appendSource(key: key, file: file, function: function, line: line, to: &encoder)
         case .flat(let fileKey, let lineKey, let functionKey):
             encoder.appendKey(fileKey)
             encoder.appendString(file)
@@ -202,6 +212,45 @@ public struct Logger: Sendable {
             break
         }
         encoder.appendRaw("}\n")
+    }
+
+    /// `,"source":{"file":…,"line":…,"function":…}`.
+    private func appendSource(key: String, file: String, function: String, line: UInt, to encoder: inout JSONLineEncoder) {
+        var file = file, function = function
+        file.withUTF8 { fileBytes in
+            function.withUTF8 { functionBytes in
+                let keyCount = key.utf8.count
+                guard fileBytes.count + functionBytes.count + keyCount <= 2048 else {
+                    // Long texts: escaped in chunks rather than reserving 6 times their size.
+                    encoder.appendKey(key)
+                    encoder.appendRaw("{\"file\":")
+                    encoder.appendEscaped(utf8: fileBytes, quoted: true)
+                    encoder.appendRaw(",\"line\":")
+                    encoder.appendInteger(line)
+                    encoder.appendRaw(",\"function\":")
+                    encoder.appendEscaped(utf8: functionBytes, quoted: true)
+                    encoder.appendRaw("}")
+                    return
+                }
+                // As `appendKey`: a comma unless the previous byte opened an object.
+                let comma = encoder.bytes.last.map { $0 != UInt8(ascii: "{") } ?? false
+                var key = key
+                key.withUTF8 { keyBytes in
+                    encoder.appendUnsafe(maximum: (keyBytes.count + fileBytes.count + functionBytes.count) * 6 + 64) { w in
+                        if comma { w.put(UInt8(ascii: ",")) }
+                        w.put(UInt8(ascii: "\""))
+                        _ = w.putEscaped(keyBytes.baseAddress ?? UnsafePointer(w.position), count: keyBytes.count, from: 0, to: keyBytes.count)
+                        w.put("\":{\"file\":\"")
+                        _ = w.putEscaped(fileBytes.baseAddress ?? UnsafePointer(w.position), count: fileBytes.count, from: 0, to: fileBytes.count)
+                        w.put("\",\"line\":")
+                        w.putDecimal(UInt64(line))
+                        w.put(",\"function\":\"")
+                        _ = w.putEscaped(functionBytes.baseAddress ?? UnsafePointer(w.position), count: functionBytes.count, from: 0, to: functionBytes.count)
+                        w.put("\"}")
+                    }
+                }
+            }
+        }
     }
 
     /// `error.type`, `error.message`, and the chain of underlying errors (`NSUnderlyingErrorKey`)
