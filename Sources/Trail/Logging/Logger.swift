@@ -121,15 +121,15 @@ public struct Logger: Sendable {
     func emit(_ level: LogLevel, _ message: String, _ fields: LogFields, _ error: (any Error)?, _ file: String, _ function: String, _ line: UInt) {
         let now = SystemTraceClock.read(CLOCK_REALTIME)
         let context = Context.current
-        let line = ScratchBuffer.with { buffer, timestamps, keys -> LogLine in
+        ScratchBuffer.with { buffer, timestamps, keys in
             var encoder = JSONLineEncoder(reusing: [])
             swap(&encoder.bytes, &buffer)
             defer { swap(&encoder.bytes, &buffer) }
             encode(into: &encoder, time: now, timestamps: &timestamps, keys: keys, level: level, message: message, fields: fields,
                    error: error, context: context, file: file, function: function, line: line)
-            return encoder.bytes.withUnsafeBytes { LogLine(level: level, bytes: $0) }
+            // Queued from the buffer: each destination's queue copies the bytes once.
+            encoder.bytes.withUnsafeBytes { pipeline.enqueue(level: level, bytes: $0) }
         }
-        pipeline.enqueue(line)
     }
 
     /// Encodes one complete line, `\n` included.

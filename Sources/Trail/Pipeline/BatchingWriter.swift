@@ -96,12 +96,19 @@ public final class BatchingWriter<Record: Sendable>: Sendable, ExitFlushable {
     /// A writer for records that know their size: ``Configuration/maxQueueBytes`` and
     /// ``Configuration/maxBatchBytes`` apply.
     public convenience init(destination: some Destination<Record>, configuration: Configuration) where Record: ByteCountable {
-        self.init(destination: destination, configuration: configuration, byteCount: { $0.byteCount })
+        self.init(destination: destination, configuration: configuration, byteCount: { $0.byteCount }, measuresByteCount: true)
     }
 
     /// A writer whose byte limits measure records with `byteCount`.
-    public init(destination: some Destination<Record>, configuration: Configuration, byteCount: @escaping @Sendable (Record) -> Int) {
-        core = Core(destination: destination, configuration: configuration, byteCount: byteCount)
+    public convenience init(destination: some Destination<Record>, configuration: Configuration, byteCount: @escaping @Sendable (Record) -> Int) {
+        self.init(destination: destination, configuration: configuration, byteCount: byteCount, measuresByteCount: false)
+    }
+
+    private init(
+        destination: some Destination<Record>, configuration: Configuration, byteCount: @escaping @Sendable (Record) -> Int,
+        measuresByteCount: Bool
+    ) {
+        core = Core(destination: destination, configuration: configuration, byteCount: byteCount, measuresByteCount: measuresByteCount)
         let core = core
         let thread = Thread { core.drainLoop() }
         thread.name = "trail.\(configuration.name)"
@@ -160,6 +167,16 @@ public protocol ByteCountable {
 }
 
 extension LogLine: ByteCountable {}
+
+extension BatchingWriter where Record == LogLine {
+    /// Queues the line of `bytes`, copied once, into the queue (``enqueue(_:)`` for an encoder's
+    /// buffer).
+    @discardableResult
+    func enqueue(level: LogLevel, bytes: UnsafeRawBufferPointer) -> Bool {
+        guard core.measuresByteCount else { return enqueue(LogLine(level: level, bytes: bytes)) }
+        return core.enqueue(size: bytes.count) { LogLine(level: level, bytes: bytes) }
+    }
+}
 
 /// A destination's `write` did not return within the writer's `writeTimeout`.
 public struct WriteTimedOut: Error, RetryClassifiable, CustomStringConvertible {

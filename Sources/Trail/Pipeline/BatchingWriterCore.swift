@@ -26,11 +26,18 @@ extension BatchingWriter {
         let executor = DrainExecutor()
         let configuration: Configuration
         let byteCount: @Sendable (Record) -> Int
+        /// `byteCount` is the record's own ``ByteCountable/byteCount``: a record's size is known
+        /// before it is made (``enqueue(size:making:)``).
+        let measuresByteCount: Bool
 
-        init(destination: any Destination<Record>, configuration: Configuration, byteCount: @escaping @Sendable (Record) -> Int) {
+        init(
+            destination: any Destination<Record>, configuration: Configuration, byteCount: @escaping @Sendable (Record) -> Int,
+            measuresByteCount: Bool = false
+        ) {
             self.destination = destination
             self.configuration = configuration
             self.byteCount = byteCount
+            self.measuresByteCount = measuresByteCount
             self.lock = ConditionLock(State(queue: RingBuffer(capacity: configuration.maxQueueSize)))
         }
 
@@ -40,9 +47,11 @@ extension BatchingWriter {
             return state.queuedBytes + size <= limit
         }
 
-        /// Appends; `true` when the drain thread should be woken (a batch's worth is queued).
-        private func append(_ record: Record, size: Int, to state: inout State) -> Bool {
-            state.queue.append(record)
+        /// Appends the record `make` returns; `true` when the drain thread should be woken (a batch's
+        /// worth is queued).
+        @inline(__always)
+        private func append(_ make: () -> Record, size: Int, to state: inout State) -> Bool {
+            state.queue.append(make)
             state.queuedBytes += size
             state.counters.accepted += 1
             if state.queue.count == configuration.maxBatchSize { return true }
@@ -53,7 +62,14 @@ extension BatchingWriter {
         private enum Outcome { case accepted(wake: Bool), dropped, mustWait(Duration) }
 
         func enqueue(_ record: Record) -> Bool {
-            let size = byteCount(record)
+            enqueue(size: byteCount(record)) { record }
+        }
+
+        /// ``enqueue(_:)`` for a record of `size` (by `byteCount`) that `make` makes only once it is
+        /// accepted, under the lock, into its slot of the queue: a large record (a ``LogLine``) is
+        /// then copied once, not on every step of the way.
+        @inline(__always)
+        func enqueue(size: Int, making make: () -> Record) -> Bool {
             let outcome = lock.withLock { state -> Outcome in
                 if state.shuttingDown {
                     state.counters.droppedAfterShutdown += 1
@@ -75,7 +91,7 @@ extension BatchingWriter {
                         return .mustWait(timeout)
                     }
                 }
-                return .accepted(wake: append(record, size: size, to: &state))
+                return .accepted(wake: append(make, size: size, to: &state))
             }
             switch outcome {
             case .accepted(let wake):
@@ -84,7 +100,7 @@ extension BatchingWriter {
             case .dropped:
                 return false
             case .mustWait(let timeout):
-                return enqueueWaiting(record, size: size, timeout: timeout)
+                return enqueueWaiting(make(), size: size, timeout: timeout)
             }
         }
 
@@ -104,7 +120,7 @@ extension BatchingWriter {
                     state.counters.droppedBlockTimeout += 1
                     return (false, false)
                 }
-                return (true, append(record, size: size, to: &state))
+                return (true, append({ record }, size: size, to: &state))
             }
             if wake { lock.broadcast() }
             return accepted

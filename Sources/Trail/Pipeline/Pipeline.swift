@@ -144,6 +144,11 @@ public final class Pipeline: Sendable {
         for writer in writers { writer.enqueue(line) }
     }
 
+    /// Queues the line of `bytes` on every destination.
+    func enqueue(level: LogLevel, bytes: UnsafeRawBufferPointer) {
+        for writer in writers { writer.enqueue(level: level, bytes: bytes) }
+    }
+
     /// Writes out every line and span accepted so far; `false` if a destination did not finish in time.
     public func flush(timeout: Duration = .seconds(5)) async -> Bool {
         // Every writer is flushed, even after one has timed out.
