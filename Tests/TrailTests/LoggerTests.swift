@@ -191,6 +191,39 @@ func keyOrder(_ line: String) -> [String] {
         }
     }
 
+    @Test func callSitesAreWrittenPerLineAndPerPipelineWhenOneThreadLogsToSeveral() async throws {
+        // The per-thread call-site cache must tell lines, functions, files and schemas apart.
+        var names = FieldNames.openTelemetry
+        names.source = .object(key: "src")
+        let a = LogHarness(), b = LogHarness(fieldNames: names)
+        let longFile = String(repeating: "dir/", count: 80) + "File.swift"  // longer than a cache slot
+        for round in 0..<3 {
+            a.logger.info("one")
+            b.logger.info("one")
+            a.logger.info("two", file: "Other/\"File\".swift", function: "f(\u{2028})", line: UInt(round))
+            b.logger.info("three", file: longFile, function: "g()", line: 7)
+        }
+        let first = await a.objects(), second = await b.objects()
+        #expect(first.count == 6 && second.count == 6)
+        for (i, object) in first.enumerated() {
+            let source = try #require(object["source"] as? [String: Any])
+            if i % 2 == 0 {
+                #expect(source["file"] as? String == "TrailTests/LoggerTests.swift")
+                #expect(source["function"] as? String == "callSitesAreWrittenPerLineAndPerPipelineWhenOneThreadLogsToSeveral()")
+            } else {
+                #expect(source["file"] as? String == "Other/\"File\".swift")
+                #expect(source["function"] as? String == "f(\u{2028})")
+                #expect(source["line"] as? Int == i / 2)
+            }
+        }
+        for (i, object) in second.enumerated() {
+            #expect(object["source"] == nil)
+            let source = try #require(object["src"] as? [String: Any])
+            #expect(source["file"] as? String == (i % 2 == 0 ? "TrailTests/LoggerTests.swift" : longFile))
+            if i % 2 == 1 { #expect(source["line"] as? Int == 7) }
+        }
+    }
+
     @Test func equalKeysMadeDifferentlyAreOneKey() async throws {
         let h = LogHarness()
         let built = String("key_" + String(repeating: "x", count: 40).prefix(40))  // a heap string

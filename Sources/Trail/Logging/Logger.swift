@@ -121,11 +121,11 @@ public struct Logger: Sendable {
     func emit(_ level: LogLevel, _ message: String, _ fields: LogFields, _ error: (any Error)?, _ file: String, _ function: String, _ line: UInt) {
         let now = SystemTraceClock.read(CLOCK_REALTIME)
         let context = Context.current
-        ScratchBuffer.with { buffer, timestamps, keys in
+        ScratchBuffer.with { buffer, timestamps, caches in
             var encoder = JSONLineEncoder(reusing: [])
             swap(&encoder.bytes, &buffer)
             defer { swap(&encoder.bytes, &buffer) }
-            encode(into: &encoder, time: now, timestamps: &timestamps, keys: keys, level: level, message: message, fields: fields,
+            encode(into: &encoder, time: now, timestamps: &timestamps, caches: caches, level: level, message: message, fields: fields,
                    error: error, context: context, file: file, function: function, line: line)
             // Queued from the buffer: each destination's queue copies the bytes once.
             encoder.bytes.withUnsafeBytes { pipeline.enqueue(level: level, bytes: $0) }
@@ -134,7 +134,7 @@ public struct Logger: Sendable {
 
     /// Encodes one complete line, `\n` included.
     func encode(
-        into encoder: inout JSONLineEncoder, time: UInt64, timestamps: inout TimestampCache, keys: FieldKeyCache, level: LogLevel,
+        into encoder: inout JSONLineEncoder, time: UInt64, timestamps: inout TimestampCache, caches: ScratchBuffer.LineCaches, level: LogLevel,
         message: String, fields: LogFields,
         error: (any Error)?, context: Context, file: String, function: String, line: UInt
     ) {
@@ -181,7 +181,7 @@ public struct Logger: Sendable {
         // The call's fields, in order; a key repeated in the call keeps its last value.
         let storage = fields.storage
         if !storage.isEmpty {
-            storage.withUnsafeBufferPointer { e.appendCallFields($0, keys: keys, to: &encoder) }
+            storage.withUnsafeBufferPointer { e.appendCallFields($0, keys: caches.keys, to: &encoder) }
         }
         // Bound fields: the logger's, then the context's; the call (and then the logger) wins on equal keys.
         if !bound.isEmpty {
@@ -200,7 +200,7 @@ public struct Logger: Sendable {
         if let error { appendError(error, to: &encoder, encoding: e) }
         switch e.fieldNames.source {
         case .object(let key):
-            appendSource(key: key, file: file, function: function, line: line, to: &encoder)
+            appendSource(key: key, file: file, function: function, line: line, cache: caches.sources, encoding: e.id, to: &encoder)
         case .flat(let fileKey, let lineKey, let functionKey):
             encoder.appendKey(fileKey)
             encoder.appendString(file)
@@ -215,7 +215,18 @@ public struct Logger: Sendable {
     }
 
     /// `,"source":{"file":…,"line":…,"function":…}`.
-    private func appendSource(key: String, file: String, function: String, line: UInt, to encoder: inout JSONLineEncoder) {
+    private func appendSource(
+        key: String, file: String, function: String, line: UInt, cache: SourceCache, encoding: UInt64, to encoder: inout JSONLineEncoder
+    ) {
+        // As `appendKey`: a comma unless the previous byte opened an object.
+        let comma = encoder.bytes.last.map { $0 != UInt8(ascii: "{") } ?? false
+        if let cached = cache.encoded(key: key, file: file, function: function, line: line, encoding: encoding) {
+            encoder.appendUnsafe(maximum: cached.count + 1) { w in
+                if comma { w.put(UInt8(ascii: ",")) }
+                w.put(cached)
+            }
+            return
+        }
         var file = file, function = function
         file.withUTF8 { fileBytes in
             function.withUTF8 { functionBytes in
@@ -232,8 +243,6 @@ public struct Logger: Sendable {
                     encoder.appendRaw("}")
                     return
                 }
-                // As `appendKey`: a comma unless the previous byte opened an object.
-                let comma = encoder.bytes.last.map { $0 != UInt8(ascii: "{") } ?? false
                 var key = key
                 key.withUTF8 { keyBytes in
                     encoder.appendUnsafe(maximum: (keyBytes.count + fileBytes.count + functionBytes.count) * 6 + 64) { w in
