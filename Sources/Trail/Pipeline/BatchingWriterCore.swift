@@ -126,6 +126,9 @@ extension BatchingWriter {
             return accepted
         }
 
+        // Specialised for log lines: unspecialised, every record moved out of the queue looks up
+        // the ring buffer's generic metadata.
+        @_specialize(where Record == LogLine)
         func drainLoop() {
             let maxDelay = configuration.maxDelay.clampedNanoseconds
             let maxBatch = configuration.maxBatchSize
