@@ -168,13 +168,14 @@ public protocol ByteCountable {
 
 extension LogLine: ByteCountable {}
 
-extension BatchingWriter where Record == LogLine {
-    /// Queues the line of `bytes`, copied once, into the queue (``enqueue(_:)`` for an encoder's
-    /// buffer).
+extension BatchingWriter.Core where Record == LogLine {
+    /// Queues the line of `bytes`, copied once, into the queue (``BatchingWriter/enqueue(_:)`` for
+    /// an encoder's buffer). On the core rather than the writer: the writer is weakly referenced
+    /// (``ExitFlush``), which makes each of its retains and releases take the runtime's slow path.
     @discardableResult
     func enqueue(level: LogLevel, bytes: UnsafeRawBufferPointer) -> Bool {
-        guard core.measuresByteCount else { return enqueue(LogLine(level: level, bytes: bytes)) }
-        return core.enqueue(size: bytes.count) { LogLine(level: level, bytes: bytes) }
+        guard measuresByteCount else { return enqueue(LogLine(level: level, bytes: bytes)) }
+        return enqueue(size: bytes.count) { LogLine(level: level, bytes: bytes) }
     }
 }
 
