@@ -48,7 +48,26 @@ import Testing
         #expect(ring.popFirst(max: 8, maxBytes: 8, byteCount: { $0 }) == [10])
         #expect(ring.popFirst(max: 8, maxBytes: 8, byteCount: { $0 }) == [1])
         #expect(ring.isEmpty && ring.popFirst() == nil)
-        ring.append { 7 }
+        ring.append { $0.initialize(to: 7) }
         #expect(ring.count == 1 && ring.popFirst() == 7)
+    }
+}
+
+@Suite struct LogLineSlotTests {
+    @Test func aLineMadeInAUsedSlotReadsBackExactlyAtEverySize() {
+        let slot = UnsafeMutablePointer<LogLine>.allocate(capacity: 1)
+        defer { slot.deallocate() }
+        // A slot that held a longer line: only the new line's bytes may show.
+        slot.initialize(to: LogLine(level: .error, bytes: Array(repeating: UInt8(ascii: "x"), count: 470) + [0x0A]))
+        _ = slot.move()
+        for size in [0, 1, 7, 100, 479, 480, 481, 2000] {
+            let bytes = (0..<size).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+            bytes.withUnsafeBytes { LogLine.initialize(slot, level: .notice, bytes: $0) }
+            let line = slot.move()
+            #expect(line.level == .notice)
+            #expect(line.byteCount == size)
+            #expect(line.withBytes { Array($0) } == bytes)
+            #expect(line.text == String(decoding: bytes, as: UTF8.self))
+        }
     }
 }

@@ -175,7 +175,7 @@ extension BatchingWriter.Core where Record == LogLine {
     @discardableResult
     func enqueue(level: LogLevel, bytes: UnsafeRawBufferPointer) -> Bool {
         guard measuresByteCount else { return enqueue(LogLine(level: level, bytes: bytes)) }
-        return enqueue(size: bytes.count) { LogLine(level: level, bytes: bytes) }
+        return enqueue(size: bytes.count) { LogLine.initialize($0, level: level, bytes: bytes) }
     }
 }
 

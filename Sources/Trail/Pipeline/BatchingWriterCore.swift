@@ -47,11 +47,11 @@ extension BatchingWriter {
             return state.queuedBytes + size <= limit
         }
 
-        /// Appends the record `make` returns; `true` when the drain thread should be woken (a batch's
-        /// worth is queued).
+        /// Appends the record `initialize` makes in its slot; `true` when the drain thread should be
+        /// woken (a batch's worth is queued).
         @inline(__always)
-        private func append(_ make: () -> Record, size: Int, to state: inout State) -> Bool {
-            state.queue.append(make)
+        private func append(_ initialize: (UnsafeMutablePointer<Record>) -> Void, size: Int, to state: inout State) -> Bool {
+            state.queue.append(initializing: initialize)
             state.queuedBytes += size
             state.counters.accepted += 1
             if state.queue.count == configuration.maxBatchSize { return true }
@@ -62,14 +62,14 @@ extension BatchingWriter {
         private enum Outcome { case accepted(wake: Bool), dropped, mustWait(Duration) }
 
         func enqueue(_ record: Record) -> Bool {
-            enqueue(size: byteCount(record)) { record }
+            enqueue(size: byteCount(record)) { $0.initialize(to: record) }
         }
 
-        /// ``enqueue(_:)`` for a record of `size` (by `byteCount`) that `make` makes only once it is
-        /// accepted, under the lock, into its slot of the queue: a large record (a ``LogLine``) is
-        /// then copied once, not on every step of the way.
+        /// ``enqueue(_:)`` for a record of `size` (by `byteCount`) that `initialize` makes only once
+        /// it is accepted, under the lock, in its (uninitialised) slot of the queue: a large record
+        /// (a ``LogLine``) is then written once, not copied on every step of the way.
         @inline(__always)
-        func enqueue(size: Int, making make: () -> Record) -> Bool {
+        func enqueue(size: Int, initializing initialize: (UnsafeMutablePointer<Record>) -> Void) -> Bool {
             let outcome = lock.withLock { state -> Outcome in
                 if state.shuttingDown {
                     state.counters.droppedAfterShutdown += 1
@@ -91,7 +91,7 @@ extension BatchingWriter {
                         return .mustWait(timeout)
                     }
                 }
-                return .accepted(wake: append(make, size: size, to: &state))
+                return .accepted(wake: append(initialize, size: size, to: &state))
             }
             switch outcome {
             case .accepted(let wake):
@@ -100,7 +100,10 @@ extension BatchingWriter {
             case .dropped:
                 return false
             case .mustWait(let timeout):
-                return enqueueWaiting(make(), size: size, timeout: timeout)
+                return withUnsafeTemporaryAllocation(of: Record.self, capacity: 1) { slot in
+                    initialize(slot.baseAddress!)
+                    return enqueueWaiting(slot.baseAddress!.move(), size: size, timeout: timeout)
+                }
             }
         }
 
@@ -120,7 +123,7 @@ extension BatchingWriter {
                     state.counters.droppedBlockTimeout += 1
                     return (false, false)
                 }
-                return (true, append({ record }, size: size, to: &state))
+                return (true, append({ $0.initialize(to: record) }, size: size, to: &state))
             }
             if wake { lock.broadcast() }
             return accepted

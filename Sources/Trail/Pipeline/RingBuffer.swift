@@ -39,17 +39,17 @@ struct RingBuffer<Element> {
 
     /// Appends; the caller checks `isFull` first.
     mutating func append(_ element: Element) {
-        append { element }
+        append { $0.initialize(to: element) }
     }
 
-    /// Appends the element `make` returns, made straight into its slot where the optimiser can.
+    /// Appends the element `initialize` makes in its (uninitialised) slot.
     @inline(__always)
-    mutating func append(_ make: () -> Element) {
+    mutating func append(initializing initialize: (UnsafeMutablePointer<Element>) -> Void) {
         let s = storage
         precondition(s.count < s.capacity, "ring buffer overflow")
         var index = s.head + s.count
         if index >= s.capacity { index -= s.capacity }
-        (s.base + index).initialize(to: make())
+        initialize(s.base + index)
         s.count += 1
     }
 
