@@ -224,6 +224,28 @@ func keyOrder(_ line: String) -> [String] {
         }
     }
 
+    @Test func commonValueTypesAreWrittenExactlyAsTheirAppendJSON() async throws {
+        // The logger writes String, Int, Bool and Double values without calling appendJSON: the text
+        // must be the same.
+        let h = LogHarness()
+        let long = String(repeating: "a\"b\u{2028}c\u{85}\u{1}é😀", count: 200)
+        let values: [any LogValueConvertible] = [
+            "", "GET", "/api/users/42", "x\ny", long, String(repeating: "z", count: 5000), "a heap string \(Int.random(in: 0...9))",
+            0, 7, -1, Int.max, Int.min, true, false, 12.5, 0.0, -0.0, 1e300, -1e-300, Double.nan, Double.infinity,
+            -Double.infinity, 0.1 + 0.2, Float(1.5), Int8(-3), UInt.max, LogValue.string("s"), Optional<Int>.none,
+        ]
+        for value in values { h.logger.info("v", ["v": value, "after": 1]) }
+        #expect(await h.pipeline.flush(timeout: .seconds(10)))
+        let lines = h.logs.lines
+        #expect(lines.count == values.count)
+        for (line, value) in zip(lines, values) {
+            var expected = JSONLineEncoder()
+            value.appendJSON(to: &expected)
+            let text = ",\"v\":" + String(decoding: expected.bytes, as: UTF8.self) + ",\"after\":1,"
+            #expect(line.contains(text), "\(value)")
+        }
+    }
+
     @Test func equalKeysMadeDifferentlyAreOneKey() async throws {
         let h = LogHarness()
         let built = String("key_" + String(repeating: "x", count: 40).prefix(40))  // a heap string

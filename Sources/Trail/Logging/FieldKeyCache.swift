@@ -125,6 +125,11 @@ extension LineEncoding {
                 if overridden { continue }
                 let entry = cache.lookup(key.pointee, encoding: self)
                 let secret = entry.pointee.secret
+                // `entry` is not used past the key: the value may log, and reuse the cache.
+                if !secret, let prepared = cache.preparedBytes(entry) {
+                    Self.appendField(prepared, value: Self.value(base, index), to: &encoder)
+                    continue
+                }
                 if let prepared = cache.preparedBytes(entry) {
                     encoder.bytes.append(contentsOf: prepared)
                 } else {
@@ -132,7 +137,6 @@ extension LineEncoding {
                     encoder.appendString(key.pointee)
                     encoder.bytes.append(UInt8(ascii: ":"))
                 }
-                // `entry` is not used past this point: the value may log, and reuse the cache.
                 if secret { encoder.appendString(replacement) } else { Self.value(base, index).pointee.appendJSON(to: &encoder) }
             }
             return true
@@ -161,6 +165,62 @@ extension LineEncoding {
             }
             if overridden { continue }
             appendField(written, to: &encoder) { Self.value(base, index).pointee.appendJSON(to: &$0) }
+        }
+    }
+
+    /// Appends `prepared` (`,"key":`) and the value at `value`. For the common value types
+    /// (`String`, `Int`, `Bool`, `Double`), whose `appendJSON` is this module's, the value is read
+    /// where it sits, inline at the start of the existential's buffer, and written as that
+    /// `appendJSON` writes it, in the same reservation as the key, without a call through the
+    /// existential; other values call their `appendJSON`.
+    @inline(__always)
+    private static func appendField(
+        _ prepared: UnsafeBufferPointer<UInt8>, value: UnsafePointer<any LogValueConvertible>, to encoder: inout JSONLineEncoder
+    ) {
+        // An opaque existential container: a 3-word buffer (values of these types sit inline at its
+        // start), then the type's metadata, then the witness table.
+        guard MemoryLayout<any LogValueConvertible>.size == 5 * MemoryLayout<UnsafeRawPointer>.size else {
+            encoder.bytes.append(contentsOf: prepared)
+            value.pointee.appendJSON(to: &encoder)
+            return
+        }
+        let payload = UnsafeRawPointer(value)
+        let valueType = payload.load(fromByteOffset: 3 * MemoryLayout<UnsafeRawPointer>.size, as: UnsafeRawPointer.self)
+        if valueType == unsafeBitCast(String.self as Any.Type, to: UnsafeRawPointer.self) {
+            var text = payload.load(as: String.self)
+            text.withUTF8 { utf8 in
+                // A long string is escaped in chunks rather than reserving 6 times its size.
+                guard utf8.count <= 1024, let start = utf8.baseAddress else {
+                    encoder.bytes.append(contentsOf: prepared)
+                    encoder.appendEscaped(utf8: utf8, quoted: true)
+                    return
+                }
+                encoder.appendUnsafe(maximum: prepared.count + utf8.count * 6 + 2) { w in
+                    w.put(prepared)
+                    w.put(UInt8(ascii: "\""))
+                    _ = w.putEscaped(start, count: utf8.count, from: 0, to: utf8.count)
+                    w.put(UInt8(ascii: "\""))
+                }
+            }
+        } else if valueType == unsafeBitCast(Int.self as Any.Type, to: UnsafeRawPointer.self) {
+            let number = payload.load(as: Int.self)
+            encoder.appendUnsafe(maximum: prepared.count + 21) { w in
+                w.put(prepared)
+                if number < 0 { w.put(UInt8(ascii: "-")) }
+                w.putDecimal(UInt64(number.magnitude))
+            }
+        } else if valueType == unsafeBitCast(Bool.self as Any.Type, to: UnsafeRawPointer.self) {
+            let flag = payload.load(as: Bool.self)
+            encoder.appendUnsafe(maximum: prepared.count + 5) { w in
+                w.put(prepared)
+                w.put(flag ? "true" : "false")
+            }
+        } else if valueType == unsafeBitCast(Double.self as Any.Type, to: UnsafeRawPointer.self) {
+            encoder.bytes.append(contentsOf: prepared)
+            encoder.appendDouble(payload.load(as: Double.self))
+        } else {
+            encoder.bytes.append(contentsOf: prepared)
+            value.pointee.appendJSON(to: &encoder)
         }
     }
 
