@@ -114,6 +114,57 @@ func decodeJSON(_ text: String) throws -> Any {
         #expect(encodedString(input) == "\"" + String(repeating: expectedUnit, count: 10_000) + "\"")
     }
 
+    /// The specified escaping, one scalar at a time: the reference for the encoder's fast paths.
+    static func referenceEscaped(_ value: String) -> String {
+        var out = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{8}": out += "\\b"
+            case "\u{C}": out += "\\f"
+            case "\u{2028}": out += "\\u2028"
+            case "\u{2029}": out += "\\u2029"
+            default:
+                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    @Test func escapesAcrossTheEncodersInternalChunkAndWordBoundariesMatchTheReference() {
+        // The encoder escapes long strings in chunks of a few KiB and plain runs 8 bytes at a time:
+        // put every escaped form at every offset around those boundaries.
+        let specials = ["\u{2028}", "\u{2029}", "\u{85}", "\u{9F}", "\u{A0}", "\"", "\\", "\n", "\u{7F}", "\u{1}", "é", "😀", "\u{2027}"]
+        for special in specials {
+            for length in [4090, 4093, 4094, 4095, 4096, 8189, 8190, 8191] {
+                let input = String(repeating: "a", count: length) + special + String(repeating: "b", count: 9)
+                #expect(encodedString(input) == Self.referenceEscaped(input), "\(special.debugDescription) after \(length)")
+                for short in 0..<17 {
+                    let s = String(repeating: "x", count: short) + special + special + String(repeating: "y", count: short % 5)
+                    #expect(encodedString(s) == Self.referenceEscaped(s))
+                    var unquoted = JSONLineEncoder()
+                    unquoted.appendEscaped(s)
+                    #expect("\"" + String(decoding: unquoted.bytes, as: UTF8.self) + "\"" == Self.referenceEscaped(s))
+                }
+            }
+        }
+        var g = SeededGenerator(seed: 0x5EED_0002)
+        for _ in 0..<300 {
+            let input = randomString(maxLength: 60, using: &g)
+            #expect(encodedString(input) == Self.referenceEscaped(input), "\(input.debugDescription)")
+        }
+        #expect(encodedString("") == "\"\"")
+    }
+
     @Test func noEncodedStringContainsARawControlByteAndEveryOneDecodesToItsInput() throws {
         var g = SeededGenerator(seed: 0x5EED_0001)
         for _ in 0..<1000 {

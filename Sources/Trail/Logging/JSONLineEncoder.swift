@@ -76,20 +76,7 @@ public struct JSONLineEncoder {
 
     @usableFromInline
     mutating func appendDecimal(_ value: UInt64) {
-        if value < 10 {
-            bytes.append(UInt8(ascii: "0") &+ UInt8(value))
-            return
-        }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var v = value
-            var i = 20
-            while v > 0 {
-                i -= 1
-                digits[i] = UInt8(ascii: "0") &+ UInt8(v % 10)
-                v /= 10
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[i..<20]))
-        }
+        appendUnsafe(maximum: 20) { $0.putDecimal(value) }
     }
 
     /// Appends a double that parses back to exactly the same value; integral values keep a `.0`.
@@ -123,18 +110,20 @@ public struct JSONLineEncoder {
     /// Writes `digits` with a decimal point `decimals` places from the right (and `.0` when 0).
     private mutating func appendFixed(_ digits: UInt64, decimals: Int) {
         let divisor = (0..<decimals).reduce(UInt64(1)) { r, _ in r * 10 }
-        appendDecimal(digits / divisor)
-        bytes.append(UInt8(ascii: "."))
-        if decimals == 0 {
-            bytes.append(UInt8(ascii: "0"))
-            return
-        }
-        var fraction = digits % divisor
-        var place = divisor / 10
-        while place > 0 {
-            bytes.append(UInt8(ascii: "0") &+ UInt8(fraction / place))
-            fraction %= place
-            place /= 10
+        appendUnsafe(maximum: 20 + 1 + max(decimals, 1)) { writer in
+            writer.putDecimal(digits / divisor)
+            writer.put(UInt8(ascii: "."))
+            if decimals == 0 {
+                writer.put(UInt8(ascii: "0"))
+                return
+            }
+            var fraction = digits % divisor
+            var place = divisor / 10
+            while place > 0 {
+                writer.put(UInt8(ascii: "0") &+ UInt8(fraction / place))
+                fraction %= place
+                place /= 10
+            }
         }
     }
 
@@ -142,68 +131,17 @@ public struct JSONLineEncoder {
 
     /// Appends `value` as a JSON string, escaping everything that could break the line.
     public mutating func appendString(_ value: some StringProtocol) {
-        bytes.append(UInt8(ascii: "\""))
-        appendEscaped(value)
-        bytes.append(UInt8(ascii: "\""))
+        appendEscaped(value, quoted: true)
     }
 
     /// Appends the escaped contents of `value` without the surrounding quotes.
     public mutating func appendEscaped(_ value: some StringProtocol) {
-        if let done = value.utf8.withContiguousStorageIfAvailable({ appendEscaped(utf8: $0) }) { return done }
-        var copy = String(value)
-        copy.withUTF8 { appendEscaped(utf8: $0) }
+        appendEscaped(value, quoted: false)
     }
 
     @usableFromInline
     mutating func appendEscaped(utf8: UnsafeBufferPointer<UInt8>) {
-        let count = utf8.count
-        var start = 0
-        var i = 0
-        while i < count {
-            // Skip 8 plain bytes at a time: printable ASCII other than `"` and `\` needs nothing.
-            while i + 8 <= count && Self.isPlain(UnsafeRawPointer(utf8.baseAddress! + i).loadUnaligned(as: UInt64.self)) {
-                i += 8
-            }
-            guard i < count else { break }
-            var byte = utf8[i]
-            let escape: StaticString?
-            var width = 1
-            switch byte {
-            case UInt8(ascii: "\""): escape = "\\\""
-            case UInt8(ascii: "\\"): escape = "\\\\"
-            case UInt8(ascii: "\n"): escape = "\\n"
-            case UInt8(ascii: "\r"): escape = "\\r"
-            case UInt8(ascii: "\t"): escape = "\\t"
-            case 0x08: escape = "\\b"
-            case 0x0C: escape = "\\f"
-            case 0x00..<0x20, 0x7F: escape = nil  // \u00XX below
-            case 0xE2 where i + 2 < count && utf8[i + 1] == 0x80 && (utf8[i + 2] == 0xA8 || utf8[i + 2] == 0xA9):
-                // U+2028 LINE SEPARATOR and U+2029 PARAGRAPH SEPARATOR end lines in some readers.
-                escape = utf8[i + 2] == 0xA8 ? "\\u2028" : "\\u2029"
-                width = 3
-            case 0xC2 where i + 1 < count && utf8[i + 1] < 0xA0:
-                // U+0080–U+009F, the C1 control characters: U+0085 NEXT LINE ends a line for some readers
-                // (Python's str.splitlines), U+009B is a terminal's CSI.
-                escape = nil
-                byte = utf8[i + 1]
-                width = 2
-            default:
-                i += 1
-                continue
-            }
-            if start < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i])) }
-            if let escape {
-                escape.withUTF8Buffer { bytes.append(contentsOf: $0) }
-            } else {
-                let table = Hex.digits.utf8Start
-                appendRaw("\\u00")
-                bytes.append(table[Int(byte >> 4)])
-                bytes.append(table[Int(byte & 0xF)])
-            }
-            i += width
-            start = i
-        }
-        if start < count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<count])) }
+        appendEscaped(utf8: utf8, quoted: false)
     }
 
     /// `true` when none of the 8 bytes is below 0x20, 0x7F or above, `"` or `\` (SWAR test).
@@ -257,18 +195,34 @@ public struct JSONLineEncoder {
     /// `appendTimestamp` with the `YYYY-MM-DDTHH:MM:SS` part reused from `cache` while the second
     /// is the same (log lines come many per second), and the fraction written two digits at a time.
     mutating func appendTimestamp(unixNano: UInt64, fractionDigits: Int, cache: inout TimestampCache) {
-        let second = unixNano / 1_000_000_000
-        if cache.second != second {
-            let start = bytes.count
-            appendTimestamp(unixNano: second * 1_000_000_000, fractionDigits: 0)
-            // Keep `"YYYY-MM-DDTHH:MM:SS`, without the `Z"` that closes it.
-            cache.text = Array(bytes[start..<(bytes.count - 2)])
-            cache.second = second
-            bytes.removeSubrange(start...)
+        Self.refresh(&cache, unixNano: unixNano)
+        appendUnsafe(maximum: Self.maximumTimestampCount(cache)) { writer in
+            Self.putTimestamp(unixNano: unixNano, fractionDigits: fractionDigits, cache: cache, to: &writer)
         }
-        bytes += cache.text
+    }
+
+    /// Makes `cache` hold the second of `unixNano`.
+    @inline(__always)
+    static func refresh(_ cache: inout TimestampCache, unixNano: UInt64) {
+        let second = unixNano / 1_000_000_000
+        guard cache.second != second else { return }
+        var encoder = JSONLineEncoder(capacity: 32)
+        encoder.appendTimestamp(unixNano: second * 1_000_000_000, fractionDigits: 0)
+        // Keep `"YYYY-MM-DDTHH:MM:SS`, without the `Z"` that closes it.
+        cache.text = Array(encoder.bytes.dropLast(2))
+        cache.second = second
+    }
+
+    /// The most bytes ``putTimestamp(unixNano:fractionDigits:cache:to:)`` writes.
+    @inline(__always)
+    static func maximumTimestampCount(_ cache: TimestampCache) -> Int { cache.text.count + 12 }
+
+    /// Writes the timestamp of `unixNano`, whose second `cache` holds (``refresh(_:unixNano:)``).
+    @inline(__always)
+    static func putTimestamp(unixNano: UInt64, fractionDigits: Int, cache: TimestampCache, to writer: inout ByteWriter) {
+        cache.text.withUnsafeBufferPointer { writer.put($0) }
         if fractionDigits > 0 {
-            bytes.append(UInt8(ascii: "."))
+            writer.put(UInt8(ascii: "."))
             var fraction = UInt32(unixNano % 1_000_000_000)  // nine digits
             var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0)
             withUnsafeMutableBytes(of: &digits) { out in
@@ -282,11 +236,11 @@ public struct JSONLineEncoder {
                     i -= 2
                 }
                 out[0] = UInt8(ascii: "0") &+ UInt8(fraction)
-                bytes.append(contentsOf: out.prefix(min(fractionDigits, 9)))
+                writer.put(UnsafeBufferPointer(start: out.baseAddress!.assumingMemoryBound(to: UInt8.self), count: min(fractionDigits, 9)))
             }
         }
-        bytes.append(UInt8(ascii: "Z"))
-        bytes.append(UInt8(ascii: "\""))
+        writer.put(UInt8(ascii: "Z"))
+        writer.put(UInt8(ascii: "\""))
     }
 
     static let digitPairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The parts of a log line that depend only on the pipeline's configuration, encoded once:
 /// reserved keys with their punctuation, the service name, constants, and the key matchers.
 /// A class, so that using it on every line costs one reference, not one per array.
@@ -5,6 +7,10 @@ final class LineEncoding: @unchecked Sendable {
     // @unchecked: every stored property is immutable after `init`; the buffers point into
     // `storage`, which is written only in `init` and freed only in `deinit`.
     let fieldNames: FieldNames
+    /// Unique for the process's lifetime (never 0): what per-thread caches remember they were
+    /// computed for.
+    let id: UInt64 = LineEncoding.nextID.add(1, ordering: .relaxed).newValue
+    private static let nextID = Atomic<UInt64>(0)
     let reserved: KeyMatcher
     let secret: KeyMatcher
     let replacement: String

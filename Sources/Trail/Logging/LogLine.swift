@@ -9,8 +9,9 @@ public struct LogLine: Sendable {
 
     public let level: LogLevel
     @usableFromInline var count: Int
-    @usableFromInline var inline: InlineArray<480, UInt8>
     @usableFromInline var overflow: [UInt8]?
+    /// Last, so that the bytes in use are the start of the value's tail (``initialize(_:level:bytes:)``).
+    @usableFromInline var inline: InlineArray<480, UInt8>
 
     /// A line from `bytes`, which should be one JSON object followed by `\n`.
     public init(level: LogLevel, bytes: UnsafeRawBufferPointer) {
@@ -23,6 +24,32 @@ public struct LogLine: Sendable {
         } else {
             overflow = Array(bytes)
         }
+    }
+
+    /// Makes the line of `bytes` in the uninitialised memory at `slot` (a queue slot), writing the
+    /// header and the bytes in use only: the unused tail of `inline`, plain bytes that are never
+    /// read, is left as it was, so a short line dirties a few cache lines of the slot instead of all
+    /// of them (the slot's memory was last touched by the consumer's core).
+    static func initialize(_ slot: UnsafeMutablePointer<LogLine>, level: LogLevel, bytes: UnsafeRawBufferPointer) {
+        guard bytes.count <= inlineCapacity, let layout = Layout.offsets else {
+            slot.initialize(to: LogLine(level: level, bytes: bytes))
+            return
+        }
+        let raw = UnsafeMutableRawPointer(slot)
+        (raw + layout.level).initializeMemory(as: LogLevel.self, to: level)
+        (raw + layout.count).initializeMemory(as: Int.self, to: bytes.count)
+        (raw + layout.overflow).initializeMemory(as: [UInt8]?.self, to: nil)
+        if let base = bytes.baseAddress { (raw + layout.inline).copyMemory(from: base, byteCount: bytes.count) }
+    }
+
+    /// Where the stored properties are, for ``initialize(_:level:bytes:)``.
+    private enum Layout {
+        static let offsets: (level: Int, count: Int, overflow: Int, inline: Int)? = {
+            guard let level = MemoryLayout<LogLine>.offset(of: \.level), let count = MemoryLayout<LogLine>.offset(of: \.count),
+                  let overflow = MemoryLayout<LogLine>.offset(of: \.overflow), let inline = MemoryLayout<LogLine>.offset(of: \.inline)
+            else { return nil }
+            return (level, count, overflow, inline)
+        }()
     }
 
     /// A line from `bytes`.

@@ -121,66 +121,67 @@ public struct Logger: Sendable {
     func emit(_ level: LogLevel, _ message: String, _ fields: LogFields, _ error: (any Error)?, _ file: String, _ function: String, _ line: UInt) {
         let now = SystemTraceClock.read(CLOCK_REALTIME)
         let context = Context.current
-        let line = ScratchBuffer.with { buffer, timestamps -> LogLine in
+        ScratchBuffer.with { buffer, timestamps, caches in
             var encoder = JSONLineEncoder(reusing: [])
             swap(&encoder.bytes, &buffer)
             defer { swap(&encoder.bytes, &buffer) }
-            encode(into: &encoder, time: now, timestamps: &timestamps, level: level, message: message, fields: fields,
+            encode(into: &encoder, time: now, timestamps: &timestamps, caches: caches, level: level, message: message, fields: fields,
                    error: error, context: context, file: file, function: function, line: line)
-            return encoder.bytes.withUnsafeBytes { LogLine(level: level, bytes: $0) }
+            // Queued from the buffer: each destination's queue copies the bytes once.
+            encoder.bytes.withUnsafeBytes { pipeline.enqueue(level: level, bytes: $0) }
         }
-        pipeline.enqueue(line)
     }
 
     /// Encodes one complete line, `\n` included.
     func encode(
-        into encoder: inout JSONLineEncoder, time: UInt64, timestamps: inout TimestampCache, level: LogLevel,
+        into encoder: inout JSONLineEncoder, time: UInt64, timestamps: inout TimestampCache, caches: ScratchBuffer.LineCaches, level: LogLevel,
         message: String, fields: LogFields,
         error: (any Error)?, context: Context, file: String, function: String, line: UInt
     ) {
         let e = pipeline.encoding
-        encoder.bytes.append(contentsOf: e.open)
-        encoder.appendTimestamp(unixNano: time, fractionDigits: e.fieldNames.timestampFractionDigits, cache: &timestamps)
-        encoder.bytes.append(contentsOf: e.levels[Int(level.rawValue)])
-        encoder.bytes.append(contentsOf: e.message)
-        encoder.appendString(message)
-        if let span = context.span?.context, span.isValid {
-            encoder.bytes.append(contentsOf: e.traceID)
-            span.traceID.appendHex(to: &encoder.bytes)
-            encoder.bytes.append(contentsOf: e.spanID)
-            span.spanID.appendHex(to: &encoder.bytes)
-            if let flags = e.traceFlags {
-                encoder.bytes.append(contentsOf: flags)
-                let table = Hex.digits.utf8Start
-                let raw = span.traceFlags.rawValue & TraceFlags.known.rawValue  // reserved bits are written as 0, as in traceparent
-                encoder.bytes.append(table[Int(raw >> 4)])
-                encoder.bytes.append(table[Int(raw & 0xF)])
-            }
-            encoder.bytes.append(UInt8(ascii: "\""))
+        // {"timestamp":"…","level":"info","message":"…"
+        JSONLineEncoder.refresh(&timestamps, unixNano: time)
+        let levelBytes = e.levels[Int(level.rawValue)]
+        encoder.appendUnsafe(maximum: e.open.count + JSONLineEncoder.maximumTimestampCount(timestamps) + levelBytes.count + e.message.count) { w in
+            w.put(e.open)
+            JSONLineEncoder.putTimestamp(unixNano: time, fractionDigits: e.fieldNames.timestampFractionDigits, cache: timestamps, to: &w)
+            w.put(levelBytes)
+            w.put(e.message)
         }
-        encoder.bytes.append(contentsOf: e.serviceAndConstants)
-        encoder.bytes += labelBytes
+        encoder.appendString(message)
+        // ,"trace_id":"…","span_id":"…","trace_flags":"01" when in a span; ,"service.name":"…" and the label
+        let span = context.span?.context
+        let traced = span?.isValid == true
+        let flags = e.traceFlags
+        labelBytes.withUnsafeBufferPointer { label in
+            let traceCount: Int = e.traceID.count + e.spanID.count + (flags?.count ?? 0) + 51
+            encoder.appendUnsafe(maximum: traceCount + e.serviceAndConstants.count + label.count) { w in
+                if traced, let span {
+                    w.put(e.traceID)
+                    Hex.write(span.traceID.high, to: w.position)
+                    Hex.write(span.traceID.low, to: w.position + 16)
+                    w.position += 32
+                    w.put(e.spanID)
+                    Hex.write(span.spanID.value, to: w.position)
+                    w.position += 16
+                    if let flags {
+                        w.put(flags)
+                        let table = Hex.digits.utf8Start
+                        let raw = span.traceFlags.rawValue & TraceFlags.known.rawValue  // reserved bits are written as 0, as in traceparent
+                        w.put(table[Int(raw >> 4)])
+                        w.put(table[Int(raw & 0xF)])
+                    }
+                    w.put(UInt8(ascii: "\""))
+                }
+                w.put(e.serviceAndConstants)
+                w.put(label)
+            }
+        }
 
         // The call's fields, in order; a key repeated in the call keeps its last value.
         let storage = fields.storage
-        storage.withUnsafeBufferPointer { fields in
-            // Borrowed in place: no copy of each (key, existential value) pair.
-            for index in fields.indices {
-                let key = fields[index].0
-                let written = e.userKey(key)
-                // A later field written under the same key wins ("level" and "fields.level" both
-                // become "fields.level").
-                var overridden = false
-                var later = index + 1
-                while later < fields.count && !overridden {
-                    let other = fields[later].0
-                    overridden = other == key || other == written
-                        || (written.utf8.count > 7 && written.hasPrefix("fields.") && e.reserved.matches(other) && "fields." + other == written)
-                    later += 1
-                }
-                if overridden { continue }
-                e.appendField(written, to: &encoder) { fields[index].1.appendJSON(to: &$0) }
-            }
+        if !storage.isEmpty {
+            storage.withUnsafeBufferPointer { e.appendCallFields($0, keys: caches.keys, to: &encoder) }
         }
         // Bound fields: the logger's, then the context's; the call (and then the logger) wins on equal keys.
         if !bound.isEmpty {
@@ -199,14 +200,7 @@ public struct Logger: Sendable {
         if let error { appendError(error, to: &encoder, encoding: e) }
         switch e.fieldNames.source {
         case .object(let key):
-            encoder.appendKey(key)
-            encoder.appendRaw("{\"file\":")
-            encoder.appendString(file)
-            encoder.appendRaw(",\"line\":")
-            encoder.appendInteger(line)
-            encoder.appendRaw(",\"function\":")
-            encoder.appendString(function)
-            encoder.appendRaw("}")
+            appendSource(key: key, file: file, function: function, line: line, cache: caches.sources, encoding: e.id, to: &encoder)
         case .flat(let fileKey, let lineKey, let functionKey):
             encoder.appendKey(fileKey)
             encoder.appendString(file)
@@ -218,6 +212,54 @@ public struct Logger: Sendable {
             break
         }
         encoder.appendRaw("}\n")
+    }
+
+    /// `,"source":{"file":…,"line":…,"function":…}`.
+    private func appendSource(
+        key: String, file: String, function: String, line: UInt, cache: SourceCache, encoding: UInt64, to encoder: inout JSONLineEncoder
+    ) {
+        // As `appendKey`: a comma unless the previous byte opened an object.
+        let comma = encoder.bytes.last.map { $0 != UInt8(ascii: "{") } ?? false
+        if let cached = cache.encoded(key: key, file: file, function: function, line: line, encoding: encoding) {
+            encoder.appendUnsafe(maximum: cached.count + 1) { w in
+                if comma { w.put(UInt8(ascii: ",")) }
+                w.put(cached)
+            }
+            return
+        }
+        var file = file, function = function
+        file.withUTF8 { fileBytes in
+            function.withUTF8 { functionBytes in
+                let keyCount = key.utf8.count
+                guard fileBytes.count + functionBytes.count + keyCount <= 2048 else {
+                    // Long texts: escaped in chunks rather than reserving 6 times their size.
+                    encoder.appendKey(key)
+                    encoder.appendRaw("{\"file\":")
+                    encoder.appendEscaped(utf8: fileBytes, quoted: true)
+                    encoder.appendRaw(",\"line\":")
+                    encoder.appendInteger(line)
+                    encoder.appendRaw(",\"function\":")
+                    encoder.appendEscaped(utf8: functionBytes, quoted: true)
+                    encoder.appendRaw("}")
+                    return
+                }
+                var key = key
+                key.withUTF8 { keyBytes in
+                    encoder.appendUnsafe(maximum: (keyBytes.count + fileBytes.count + functionBytes.count) * 6 + 64) { w in
+                        if comma { w.put(UInt8(ascii: ",")) }
+                        w.put(UInt8(ascii: "\""))
+                        _ = w.putEscaped(keyBytes.baseAddress ?? UnsafePointer(w.position), count: keyBytes.count, from: 0, to: keyBytes.count)
+                        w.put("\":{\"file\":\"")
+                        _ = w.putEscaped(fileBytes.baseAddress ?? UnsafePointer(w.position), count: fileBytes.count, from: 0, to: fileBytes.count)
+                        w.put("\",\"line\":")
+                        w.putDecimal(UInt64(line))
+                        w.put(",\"function\":\"")
+                        _ = w.putEscaped(functionBytes.baseAddress ?? UnsafePointer(w.position), count: functionBytes.count, from: 0, to: functionBytes.count)
+                        w.put("\"}")
+                    }
+                }
+            }
+        }
     }
 
     /// `error.type`, `error.message`, and the chain of underlying errors (`NSUnderlyingErrorKey`)

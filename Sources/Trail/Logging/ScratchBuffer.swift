@@ -9,10 +9,20 @@ import Darwin
 /// One reusable encoding buffer per thread, so encoding a line allocates nothing once the buffer has
 /// grown to the size of the lines.
 enum ScratchBuffer {
+    /// The per-thread caches of ``Logger``'s encoding.
+    final class LineCaches {
+        let keys = FieldKeyCache()
+        let sources = SourceCache()
+    }
+
     final class Box {
-        var bytes: [UInt8] = []
-        var timestamps = TimestampCache()
-        var inUse = false
+        // Unchecked: a box is used by its own thread only, and a nested call never touches the
+        // buffer or the timestamps that the outer one holds (`inUse`); dynamic exclusivity checks
+        // cost a thread-local lookup per access.
+        @exclusivity(unchecked) var bytes: [UInt8] = []
+        @exclusivity(unchecked) var timestamps = TimestampCache()
+        let caches = LineCaches()
+        @exclusivity(unchecked) var inUse = false
         init() { bytes.reserveCapacity(1024) }
     }
 
@@ -29,11 +39,12 @@ enum ScratchBuffer {
         return key
     }()
 
-    /// Runs `body` with this thread's buffer (emptied) and timestamp cache. A nested call on the
-    /// same thread (a value's `appendJSON` that logs) gets fresh ones instead of corrupting the
-    /// outer line.
+    /// Runs `body` with this thread's buffer (emptied), timestamp cache and key and call-site
+    /// caches. A nested call on the same thread (a value's `appendJSON` that logs) gets a fresh
+    /// buffer and timestamp cache instead of corrupting the outer line; it shares the other caches,
+    /// which the outer call never holds on to across a value's `appendJSON`.
     @inline(__always)
-    static func with<R>(_ body: (inout [UInt8], inout TimestampCache) -> R) -> R {
+    static func with<R>(_ body: (inout [UInt8], inout TimestampCache, LineCaches) -> R) -> R {
         let box: Box
         if let existing = pthread_getspecific(key) {
             box = Unmanaged<Box>.fromOpaque(existing).takeUnretainedValue()
@@ -44,11 +55,11 @@ enum ScratchBuffer {
         guard !box.inUse else {
             var fresh: [UInt8] = []
             var cache = TimestampCache()
-            return body(&fresh, &cache)
+            return body(&fresh, &cache, box.caches)
         }
         box.inUse = true
         defer { box.inUse = false }
         box.bytes.removeAll(keepingCapacity: true)
-        return body(&box.bytes, &box.timestamps)
+        return body(&box.bytes, &box.timestamps, box.caches)
     }
 }

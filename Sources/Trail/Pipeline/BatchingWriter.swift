@@ -96,12 +96,19 @@ public final class BatchingWriter<Record: Sendable>: Sendable, ExitFlushable {
     /// A writer for records that know their size: ``Configuration/maxQueueBytes`` and
     /// ``Configuration/maxBatchBytes`` apply.
     public convenience init(destination: some Destination<Record>, configuration: Configuration) where Record: ByteCountable {
-        self.init(destination: destination, configuration: configuration, byteCount: { $0.byteCount })
+        self.init(destination: destination, configuration: configuration, byteCount: { $0.byteCount }, measuresByteCount: true)
     }
 
     /// A writer whose byte limits measure records with `byteCount`.
-    public init(destination: some Destination<Record>, configuration: Configuration, byteCount: @escaping @Sendable (Record) -> Int) {
-        core = Core(destination: destination, configuration: configuration, byteCount: byteCount)
+    public convenience init(destination: some Destination<Record>, configuration: Configuration, byteCount: @escaping @Sendable (Record) -> Int) {
+        self.init(destination: destination, configuration: configuration, byteCount: byteCount, measuresByteCount: false)
+    }
+
+    private init(
+        destination: some Destination<Record>, configuration: Configuration, byteCount: @escaping @Sendable (Record) -> Int,
+        measuresByteCount: Bool
+    ) {
+        core = Core(destination: destination, configuration: configuration, byteCount: byteCount, measuresByteCount: measuresByteCount)
         let core = core
         let thread = Thread { core.drainLoop() }
         thread.name = "trail.\(configuration.name)"
@@ -160,6 +167,17 @@ public protocol ByteCountable {
 }
 
 extension LogLine: ByteCountable {}
+
+extension BatchingWriter.Core where Record == LogLine {
+    /// Queues the line of `bytes`, copied once, into the queue (``BatchingWriter/enqueue(_:)`` for
+    /// an encoder's buffer). On the core rather than the writer: the writer is weakly referenced
+    /// (``ExitFlush``), which makes each of its retains and releases take the runtime's slow path.
+    @discardableResult
+    func enqueue(level: LogLevel, bytes: UnsafeRawBufferPointer) -> Bool {
+        guard measuresByteCount else { return enqueue(LogLine(level: level, bytes: bytes)) }
+        return enqueue(size: bytes.count) { LogLine.initialize($0, level: level, bytes: bytes) }
+    }
+}
 
 /// A destination's `write` did not return within the writer's `writeTimeout`.
 public struct WriteTimedOut: Error, RetryClassifiable, CustomStringConvertible {

@@ -26,11 +26,18 @@ extension BatchingWriter {
         let executor = DrainExecutor()
         let configuration: Configuration
         let byteCount: @Sendable (Record) -> Int
+        /// `byteCount` is the record's own ``ByteCountable/byteCount``: a record's size is known
+        /// before it is made (``enqueue(size:making:)``).
+        let measuresByteCount: Bool
 
-        init(destination: any Destination<Record>, configuration: Configuration, byteCount: @escaping @Sendable (Record) -> Int) {
+        init(
+            destination: any Destination<Record>, configuration: Configuration, byteCount: @escaping @Sendable (Record) -> Int,
+            measuresByteCount: Bool = false
+        ) {
             self.destination = destination
             self.configuration = configuration
             self.byteCount = byteCount
+            self.measuresByteCount = measuresByteCount
             self.lock = ConditionLock(State(queue: RingBuffer(capacity: configuration.maxQueueSize)))
         }
 
@@ -40,9 +47,11 @@ extension BatchingWriter {
             return state.queuedBytes + size <= limit
         }
 
-        /// Appends; `true` when the drain thread should be woken (a batch's worth is queued).
-        private func append(_ record: Record, size: Int, to state: inout State) -> Bool {
-            state.queue.append(record)
+        /// Appends the record `initialize` makes in its slot; `true` when the drain thread should be
+        /// woken (a batch's worth is queued).
+        @inline(__always)
+        private func append(_ initialize: (UnsafeMutablePointer<Record>) -> Void, size: Int, to state: inout State) -> Bool {
+            state.queue.append(initializing: initialize)
             state.queuedBytes += size
             state.counters.accepted += 1
             if state.queue.count == configuration.maxBatchSize { return true }
@@ -53,7 +62,14 @@ extension BatchingWriter {
         private enum Outcome { case accepted(wake: Bool), dropped, mustWait(Duration) }
 
         func enqueue(_ record: Record) -> Bool {
-            let size = byteCount(record)
+            enqueue(size: byteCount(record)) { $0.initialize(to: record) }
+        }
+
+        /// ``enqueue(_:)`` for a record of `size` (by `byteCount`) that `initialize` makes only once
+        /// it is accepted, under the lock, in its (uninitialised) slot of the queue: a large record
+        /// (a ``LogLine``) is then written once, not copied on every step of the way.
+        @inline(__always)
+        func enqueue(size: Int, initializing initialize: (UnsafeMutablePointer<Record>) -> Void) -> Bool {
             let outcome = lock.withLock { state -> Outcome in
                 if state.shuttingDown {
                     state.counters.droppedAfterShutdown += 1
@@ -75,7 +91,7 @@ extension BatchingWriter {
                         return .mustWait(timeout)
                     }
                 }
-                return .accepted(wake: append(record, size: size, to: &state))
+                return .accepted(wake: append(initialize, size: size, to: &state))
             }
             switch outcome {
             case .accepted(let wake):
@@ -84,7 +100,10 @@ extension BatchingWriter {
             case .dropped:
                 return false
             case .mustWait(let timeout):
-                return enqueueWaiting(record, size: size, timeout: timeout)
+                return withUnsafeTemporaryAllocation(of: Record.self, capacity: 1) { slot in
+                    initialize(slot.baseAddress!)
+                    return enqueueWaiting(slot.baseAddress!.move(), size: size, timeout: timeout)
+                }
             }
         }
 
@@ -104,12 +123,15 @@ extension BatchingWriter {
                     state.counters.droppedBlockTimeout += 1
                     return (false, false)
                 }
-                return (true, append(record, size: size, to: &state))
+                return (true, append({ $0.initialize(to: record) }, size: size, to: &state))
             }
             if wake { lock.broadcast() }
             return accepted
         }
 
+        // Specialised for log lines: unspecialised, every record moved out of the queue looks up
+        // the ring buffer's generic metadata.
+        @_specialize(where Record == LogLine)
         func drainLoop() {
             let maxDelay = configuration.maxDelay.clampedNanoseconds
             let maxBatch = configuration.maxBatchSize

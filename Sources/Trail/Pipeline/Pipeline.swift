@@ -31,6 +31,8 @@ public final class Pipeline: Sendable {
     public let spanProcessors: [BatchSpanProcessor]
 
     let encoding: LineEncoding
+    /// The writers' queues, in the order of `writers` (what a logger's line goes to).
+    let lineQueues: [BatchingWriter<LogLine>.Core]
     /// Unique for the process's lifetime (unlike an object's address, which a later pipeline may
     /// reuse): what encoded bound fields remember they were encoded for.
     let id: UInt64 = Pipeline.nextID.add(1, ordering: .relaxed).newValue
@@ -73,6 +75,7 @@ public final class Pipeline: Sendable {
                 for: destination, base: writerConfiguration, name: "\(writerConfiguration.name).\(index)")
             return BatchingWriter(destination: target, configuration: configuration)
         }
+        self.lineQueues = writers.map(\.core)
         self.encoding = LineEncoding(serviceName: self.serviceName, fieldNames: fieldNames, redaction: redaction)
         let spanConfiguration = spanWriterConfiguration ?? .spanDefaults(environment: environment)
         self.spanProcessors = spanExporters.enumerated().map { index, exporter in
@@ -142,6 +145,11 @@ public final class Pipeline: Sendable {
     @inlinable
     func enqueue(_ line: LogLine) {
         for writer in writers { writer.enqueue(line) }
+    }
+
+    /// Queues the line of `bytes` on every destination.
+    func enqueue(level: LogLevel, bytes: UnsafeRawBufferPointer) {
+        for queue in lineQueues { queue.enqueue(level: level, bytes: bytes) }
     }
 
     /// Writes out every line and span accepted so far; `false` if a destination did not finish in time.

@@ -1,49 +1,85 @@
-/// A fixed-capacity FIFO queue in one preallocated array: appending and popping never allocate.
+/// A fixed-capacity FIFO queue in one preallocated block: appending and popping never allocate.
+///
+/// The elements live in raw, uninitialised-until-used memory, so an element is made straight into
+/// its slot and moved out of it (an `Optional` slot would cost a copy each way for a large element
+/// such as a ``LogLine``). The block belongs to a class: copies of a `RingBuffer` share it, so only
+/// one copy may be mutated (the writer's state holds one, the drain thread another, swapped whole).
 struct RingBuffer<Element> {
-    private var slots: ContiguousArray<Element?>
-    private var head = 0
-    private(set) var count = 0
+    private final class Storage {
+        let base: UnsafeMutablePointer<Element>
+        let capacity: Int
+        var head = 0
+        var count = 0
+
+        init(capacity: Int) {
+            self.capacity = capacity
+            base = .allocate(capacity: capacity)
+        }
+
+        deinit {
+            // The live elements are `count` slots from `head`, wrapping around.
+            let first = min(count, capacity - head)
+            (base + head).deinitialize(count: first)
+            base.deinitialize(count: count - first)
+            base.deallocate()
+        }
+    }
+
+    private let storage: Storage
 
     init(capacity: Int) {
         precondition(capacity > 0, "capacity must be positive")
-        slots = ContiguousArray(repeating: nil, count: capacity)
+        storage = Storage(capacity: capacity)
     }
 
-    var capacity: Int { slots.count }
-    var isEmpty: Bool { count == 0 }
-    var isFull: Bool { count == slots.count }
+    var count: Int { storage.count }
+    var capacity: Int { storage.capacity }
+    var isEmpty: Bool { storage.count == 0 }
+    var isFull: Bool { storage.count == storage.capacity }
 
     /// Appends; the caller checks `isFull` first.
     mutating func append(_ element: Element) {
-        precondition(!isFull, "ring buffer overflow")
-        var index = head + count
-        if index >= slots.count { index -= slots.count }
-        slots[index] = element
-        count += 1
+        append { $0.initialize(to: element) }
+    }
+
+    /// Appends the element `initialize` makes in its (uninitialised) slot.
+    @inline(__always)
+    mutating func append(initializing initialize: (UnsafeMutablePointer<Element>) -> Void) {
+        let s = storage
+        precondition(s.count < s.capacity, "ring buffer overflow")
+        var index = s.head + s.count
+        if index >= s.capacity { index -= s.capacity }
+        initialize(s.base + index)
+        s.count += 1
     }
 
     /// Removes and returns the oldest element.
     mutating func popFirst() -> Element? {
-        guard count > 0 else { return nil }
-        let element = slots[head].take()
-        head += 1
-        if head == slots.count { head = 0 }
-        count -= 1
+        let s = storage
+        guard s.count > 0 else { return nil }
+        let element = (s.base + s.head).move()
+        s.head += 1
+        if s.head == s.capacity { s.head = 0 }
+        s.count -= 1
         return element
     }
 
     /// Removes the oldest elements, in order: up to `max` of them and, after the first, only while
     /// their `byteCount`s add up to at most `maxBytes`.
     mutating func popFirst(max: Int, maxBytes: Int = .max, byteCount: (Element) -> Int = { _ in 0 }) -> [Element] {
-        let n = min(max, count)
+        let s = storage
+        let n = min(max, s.count)
         var out = [Element]()
         out.reserveCapacity(n)
         var bytes = 0
         while out.count < n {
-            let size = byteCount(slots[head]!)
+            let size = byteCount((s.base + s.head).pointee)
             if !out.isEmpty && bytes + size > maxBytes { break }
             bytes += size
-            out.append(popFirst()!)
+            out.append((s.base + s.head).move())
+            s.head += 1
+            if s.head == s.capacity { s.head = 0 }
+            s.count -= 1
         }
         return out
     }

@@ -1,0 +1,243 @@
+/// How the keys of a call's fields are written, remembered per thread (``ScratchBuffer``): whether
+/// a key is reserved (written as `fields.<key>`), whether it looks secret, and its encoded
+/// `,"key":` bytes. Field keys are nearly always string literals, so after the first line each field
+/// costs one lookup and one copy instead of two key matches and an escape.
+///
+/// A direct-mapped table indexed by a hash of the `String` value's own bits (a literal's bits never
+/// change) and the encoding's id. A slot holds the key itself and is used only when it compares
+/// equal, so a collision or a reused buffer costs a recomputation, never a wrong answer. Not
+/// thread-safe: each thread has its own.
+final class FieldKeyCache {
+    static let slotCount = 128  // a power of 2
+    /// Room for a slot's `,"key":` bytes; longer keys are looked up but encoded on every line.
+    static let preparedStride = 64
+
+    struct Entry {
+        var key = ""
+        /// The ``LineEncoding/id`` the entry was computed for; 0: empty.
+        var encoding: UInt64 = 0
+        /// A hash of the key's content, so that equal keys are found without comparing strings.
+        var contentHash: UInt64 = 0
+        var reserved = false
+        var secret = false
+        /// Bytes of `,"key":` in `prepared`; 0 when they did not fit.
+        var preparedCount = 0
+    }
+
+    private let entries: UnsafeMutablePointer<Entry>
+    private let prepared: UnsafeMutablePointer<UInt8>
+
+    init() {
+        entries = .allocate(capacity: Self.slotCount)
+        entries.initialize(repeating: Entry(), count: Self.slotCount)
+        prepared = .allocate(capacity: Self.slotCount * Self.preparedStride)
+    }
+
+    deinit {
+        entries.deinitialize(count: Self.slotCount)
+        entries.deallocate()
+        prepared.deallocate()
+    }
+
+    /// The slot that describes `key` for `encoding` (computed now if it is not cached). Valid until
+    /// the next lookup.
+    @inline(__always)
+    func lookup(_ key: String, encoding: LineEncoding) -> UnsafePointer<Entry> {
+        let index = Self.slot(key, encoding: encoding.id)
+        let entry = entries + index
+        if entry.pointee.encoding != encoding.id || entry.pointee.key != key { fill(index, key: key, encoding: encoding) }
+        return UnsafePointer(entry)
+    }
+
+    /// The encoded `,"key":` bytes of a slot returned by ``lookup(_:encoding:)``, or `nil` when
+    /// they are too long to keep.
+    @inline(__always)
+    func preparedBytes(_ entry: UnsafePointer<Entry>) -> UnsafeBufferPointer<UInt8>? {
+        let count = entry.pointee.preparedCount
+        guard count > 0 else { return nil }
+        let index = UnsafePointer(entries).distance(to: entry)
+        return UnsafeBufferPointer(start: prepared + index * Self.preparedStride, count: count)
+    }
+
+    @inline(__always)
+    private static func slot(_ key: String, encoding: UInt64) -> Int {
+        var h: UInt64
+        if MemoryLayout<String>.size == 16 {
+            let (a, b) = unsafeBitCast(key, to: (UInt64, UInt64).self)
+            h = a &* 0x9E37_79B9_7F4A_7C15 ^ b
+        } else {
+            h = contentHash(key)
+        }
+        h = (h ^ encoding) &* 0xBF58_476D_1CE4_E5B9
+        return Int(truncatingIfNeeded: h >> 57)  // 7 bits: slotCount
+    }
+
+    static func contentHash(_ key: String) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a
+        for byte in key.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return h
+    }
+
+    private func fill(_ index: Int, key: String, encoding: LineEncoding) {
+        let reserved = encoding.reserved.matches(key)
+        let written = reserved ? "fields." + key : key
+        var encoder = JSONLineEncoder(capacity: Self.preparedStride)
+        encoder.appendRaw(",")
+        encoder.appendString(written)
+        encoder.appendRaw(":")
+        let fits = encoder.bytes.count <= Self.preparedStride
+        if fits {
+            encoder.bytes.withUnsafeBufferPointer { source in
+                (prepared + index * Self.preparedStride).initialize(from: source.baseAddress!, count: source.count)
+            }
+        }
+        entries[index] = Entry(
+            key: key, encoding: encoding.id, contentHash: Self.contentHash(key), reserved: reserved,
+            secret: encoding.secret.matches(written), preparedCount: fits ? encoder.bytes.count : 0)
+    }
+}
+
+extension LineEncoding {
+    /// Appends the call's fields in order; a key repeated in the call keeps its last value. The
+    /// fields are read in place (no copy of a key or an existential value).
+    func appendCallFields(
+        _ fields: UnsafeBufferPointer<(String, any LogValueConvertible)>, keys cache: FieldKeyCache,
+        to encoder: inout JSONLineEncoder
+    ) {
+        guard let base = fields.baseAddress else { return }
+        let count = fields.count
+        let fast = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: count) { hashes -> Bool in
+            for index in 0..<count {
+                let entry = cache.lookup(Self.key(base, index).pointee, encoding: self)
+                // With a reserved key, `fields.<key>` may equal another key of the call.
+                if entry.pointee.reserved { return false }
+                hashes[index] = entry.pointee.contentHash
+            }
+            for index in 0..<count {
+                let key = Self.key(base, index)
+                // No key is reserved: a field is overridden only by a later field with the same key.
+                var later = index + 1
+                var overridden = false
+                while later < count && !overridden {
+                    overridden = hashes[later] == hashes[index] && Self.key(base, later).pointee == key.pointee
+                    later += 1
+                }
+                if overridden { continue }
+                let entry = cache.lookup(key.pointee, encoding: self)
+                let secret = entry.pointee.secret
+                // `entry` is not used past the key: the value may log, and reuse the cache.
+                if !secret, let prepared = cache.preparedBytes(entry) {
+                    Self.appendField(prepared, value: Self.value(base, index), to: &encoder)
+                    continue
+                }
+                if let prepared = cache.preparedBytes(entry) {
+                    encoder.bytes.append(contentsOf: prepared)
+                } else {
+                    encoder.bytes.append(UInt8(ascii: ","))
+                    encoder.appendString(key.pointee)
+                    encoder.bytes.append(UInt8(ascii: ":"))
+                }
+                if secret { encoder.appendString(replacement) } else { Self.value(base, index).pointee.appendJSON(to: &encoder) }
+            }
+            return true
+        }
+        if !fast { appendCallFieldsWithReservedKeys(fields, to: &encoder) }
+    }
+
+    /// ``appendCallFields(_:keys:to:)`` when a key is reserved: `fields.level` and `level` are the
+    /// same key, so both are compared.
+    private func appendCallFieldsWithReservedKeys(
+        _ fields: UnsafeBufferPointer<(String, any LogValueConvertible)>, to encoder: inout JSONLineEncoder
+    ) {
+        guard let base = fields.baseAddress else { return }
+        for index in fields.indices {
+            let key = Self.key(base, index).pointee
+            let written = userKey(key)
+            // A later field written under the same key wins ("level" and "fields.level" both
+            // become "fields.level").
+            var overridden = false
+            var later = index + 1
+            while later < fields.count && !overridden {
+                let other = Self.key(base, later).pointee
+                overridden = other == key || other == written
+                    || (written.utf8.count > 7 && written.hasPrefix("fields.") && reserved.matches(other) && "fields." + other == written)
+                later += 1
+            }
+            if overridden { continue }
+            appendField(written, to: &encoder) { Self.value(base, index).pointee.appendJSON(to: &$0) }
+        }
+    }
+
+    /// Appends `prepared` (`,"key":`) and the value at `value`. For the common value types
+    /// (`String`, `Int`, `Bool`, `Double`), whose `appendJSON` is this module's, the value is read
+    /// where it sits, inline at the start of the existential's buffer, and written as that
+    /// `appendJSON` writes it, in the same reservation as the key, without a call through the
+    /// existential; other values call their `appendJSON`.
+    @inline(__always)
+    private static func appendField(
+        _ prepared: UnsafeBufferPointer<UInt8>, value: UnsafePointer<any LogValueConvertible>, to encoder: inout JSONLineEncoder
+    ) {
+        // An opaque existential container: a 3-word buffer (values of these types sit inline at its
+        // start), then the type's metadata, then the witness table.
+        guard MemoryLayout<any LogValueConvertible>.size == 5 * MemoryLayout<UnsafeRawPointer>.size else {
+            encoder.bytes.append(contentsOf: prepared)
+            value.pointee.appendJSON(to: &encoder)
+            return
+        }
+        let payload = UnsafeRawPointer(value)
+        let valueType = payload.load(fromByteOffset: 3 * MemoryLayout<UnsafeRawPointer>.size, as: UnsafeRawPointer.self)
+        if valueType == unsafeBitCast(String.self as Any.Type, to: UnsafeRawPointer.self) {
+            var text = payload.load(as: String.self)
+            text.withUTF8 { utf8 in
+                // A long string is escaped in chunks rather than reserving 6 times its size.
+                guard utf8.count <= 1024, let start = utf8.baseAddress else {
+                    encoder.bytes.append(contentsOf: prepared)
+                    encoder.appendEscaped(utf8: utf8, quoted: true)
+                    return
+                }
+                encoder.appendUnsafe(maximum: prepared.count + utf8.count * 6 + 2) { w in
+                    w.put(prepared)
+                    w.put(UInt8(ascii: "\""))
+                    _ = w.putEscaped(start, count: utf8.count, from: 0, to: utf8.count)
+                    w.put(UInt8(ascii: "\""))
+                }
+            }
+        } else if valueType == unsafeBitCast(Int.self as Any.Type, to: UnsafeRawPointer.self) {
+            let number = payload.load(as: Int.self)
+            encoder.appendUnsafe(maximum: prepared.count + 21) { w in
+                w.put(prepared)
+                if number < 0 { w.put(UInt8(ascii: "-")) }
+                w.putDecimal(UInt64(number.magnitude))
+            }
+        } else if valueType == unsafeBitCast(Bool.self as Any.Type, to: UnsafeRawPointer.self) {
+            let flag = payload.load(as: Bool.self)
+            encoder.appendUnsafe(maximum: prepared.count + 5) { w in
+                w.put(prepared)
+                w.put(flag ? "true" : "false")
+            }
+        } else if valueType == unsafeBitCast(Double.self as Any.Type, to: UnsafeRawPointer.self) {
+            encoder.bytes.append(contentsOf: prepared)
+            encoder.appendDouble(payload.load(as: Double.self))
+        } else {
+            encoder.bytes.append(contentsOf: prepared)
+            value.pointee.appendJSON(to: &encoder)
+        }
+    }
+
+    /// The key of field `index`, in place.
+    @inline(__always)
+    private static func key(_ base: UnsafePointer<(String, any LogValueConvertible)>, _ index: Int) -> UnsafePointer<String> {
+        UnsafeRawPointer(base + index).assumingMemoryBound(to: String.self)
+    }
+
+    /// The value of field `index`, in place (a tuple's second element follows the first at the
+    /// second's alignment).
+    @inline(__always)
+    private static func value(
+        _ base: UnsafePointer<(String, any LogValueConvertible)>, _ index: Int
+    ) -> UnsafePointer<any LogValueConvertible> {
+        let alignment = MemoryLayout<any LogValueConvertible>.alignment
+        let offset = (MemoryLayout<String>.size + alignment - 1) / alignment * alignment
+        return (UnsafeRawPointer(base + index) + offset).assumingMemoryBound(to: (any LogValueConvertible).self)
+    }
+}

@@ -1,0 +1,73 @@
+import Synchronization
+import Testing
+@testable import Trail
+
+@Suite struct RingBufferTests {
+    /// Counts live instances, so that a leaked or doubly destroyed element shows.
+    final class Tracked {
+        static let live = Atomic<Int>(0)
+        let value: Int
+        init(_ value: Int) {
+            self.value = value
+            Self.live.add(1, ordering: .relaxed)
+        }
+        deinit { Self.live.subtract(1, ordering: .relaxed) }
+    }
+
+    @Test func elementsComeOutInOrderAcrossTheWrapAndNoneLeaks() {
+        let before = Tracked.live.load(ordering: .relaxed)
+        do {
+            var ring = RingBuffer<Tracked>(capacity: 5)
+            var next = 0, expected = 0
+            for round in 0..<40 {
+                while !ring.isFull && next < expected + 3 + round % 3 {
+                    ring.append(Tracked(next))
+                    next += 1
+                }
+                let batch = ring.popFirst(max: 2 + round % 2)
+                for element in batch {
+                    #expect(element.value == expected)
+                    expected += 1
+                }
+                if round % 5 == 0, let first = ring.popFirst() {
+                    #expect(first.value == expected)
+                    expected += 1
+                }
+            }
+            #expect(ring.count == next - expected)
+            // `ring` still holds elements, some of them past the wrap: its storage must free them.
+        }
+        #expect(Tracked.live.load(ordering: .relaxed) == before)
+    }
+
+    @Test func aBatchStopsAtItsByteLimitButAlwaysTakesOne() {
+        var ring = RingBuffer<Int>(capacity: 8)
+        for size in [5, 3, 4, 10, 1] { ring.append(size) }
+        #expect(ring.popFirst(max: 8, maxBytes: 8, byteCount: { $0 }) == [5, 3])
+        #expect(ring.popFirst(max: 8, maxBytes: 8, byteCount: { $0 }) == [4])
+        #expect(ring.popFirst(max: 8, maxBytes: 8, byteCount: { $0 }) == [10])
+        #expect(ring.popFirst(max: 8, maxBytes: 8, byteCount: { $0 }) == [1])
+        #expect(ring.isEmpty && ring.popFirst() == nil)
+        ring.append { $0.initialize(to: 7) }
+        #expect(ring.count == 1 && ring.popFirst() == 7)
+    }
+}
+
+@Suite struct LogLineSlotTests {
+    @Test func aLineMadeInAUsedSlotReadsBackExactlyAtEverySize() {
+        let slot = UnsafeMutablePointer<LogLine>.allocate(capacity: 1)
+        defer { slot.deallocate() }
+        // A slot that held a longer line: only the new line's bytes may show.
+        slot.initialize(to: LogLine(level: .error, bytes: Array(repeating: UInt8(ascii: "x"), count: 470) + [0x0A]))
+        _ = slot.move()
+        for size in [0, 1, 7, 100, 479, 480, 481, 2000] {
+            let bytes = (0..<size).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+            bytes.withUnsafeBytes { LogLine.initialize(slot, level: .notice, bytes: $0) }
+            let line = slot.move()
+            #expect(line.level == .notice)
+            #expect(line.byteCount == size)
+            #expect(line.withBytes { Array($0) } == bytes)
+            #expect(line.text == String(decoding: bytes, as: UTF8.self))
+        }
+    }
+}
