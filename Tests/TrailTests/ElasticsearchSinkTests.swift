@@ -114,6 +114,7 @@ import TrailTesting
         #expect(await writer.flush(timeout: .seconds(10)))
         #expect(receiver.requests.map(\.answeredStatus) == [429, 503, 200])
         #expect(store.indexed.count == 3 && writer.counters.retries == 2)
+        #expect(sink.retriedDocuments == 6, "the 3 documents, sent again twice")
 
         for status in [400, 401, 403, 413] {
             receiver.enqueue(.status(status, body: #"{"error":{"type":"x","reason":"nope"},"status":\#(status)}"#))

@@ -106,12 +106,16 @@ enum ElasticsearchBulk {
         return sanitized(serviceName, maxBytes: 100)
     }
 
-    /// `text` made into a data-stream name part (dataset or namespace).
+    /// Characters an Elasticsearch index or data stream name may not contain (besides whitespace).
+    static let forbiddenInIndexNames = Set("\\/*?\"<>| ,#:")
+
+    /// `text` made into a data-stream name part (dataset or namespace): a `-` would split
+    /// `logs-<dataset>-<namespace>` wrongly, so it becomes `_` too.
     static func sanitized(_ text: String, maxBytes: Int) -> String {
-        let forbidden = Set("\\/*?\"<>| ,#:-")
         var result = ""
         for character in text.lowercased() where result.utf8.count + character.utf8.count <= maxBytes {
-            result.append(forbidden.contains(character) || character.isWhitespace ? "_" : character)
+            let replaced = character == "-" || forbiddenInIndexNames.contains(character) || character.isWhitespace
+            result.append(replaced ? "_" : character)
         }
         while let first = result.first, first == "_" || first == "+" || first == "." { result.removeFirst() }
         return result.isEmpty ? "generic" : result

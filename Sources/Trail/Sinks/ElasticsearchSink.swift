@@ -71,15 +71,21 @@ public final class ElasticsearchSink: Destination {
     /// Documents Elasticsearch refused for good (mapping errors, 400): not retried. Their batch still
     /// counts as written by its writer.
     public var rejectedDocuments: Int { counters.rejected.load(ordering: .relaxed) }
-    /// Documents sent again after a 429 or 5xx for that document.
+    /// Documents sent again: after a 429 or 5xx for the document or its whole request, or a request
+    /// that got no answer.
     public var retriedDocuments: Int { counters.retried.load(ordering: .relaxed) }
 
     /// Sends the documents of `batch` that Elasticsearch has not indexed yet in one `_bulk` request.
     /// Throws a ``DestinationError`` that tells the writer whether to retry.
     public func write(_ batch: [LogLine]) async throws {
         let fingerprint = Self.fingerprint(batch)
-        let indices = takePending(fingerprint) ?? Array(batch.indices)
-        if indices.count < batch.count { counters.retried.add(indices.count, ordering: .relaxed) }
+        let indices: [Int]
+        if let pending = takePending(fingerprint) {
+            indices = pending
+            counters.retried.add(pending.count, ordering: .relaxed)
+        } else {
+            indices = Array(batch.indices)
+        }
         let now = UInt64(max(0, Date().timeIntervalSince1970 * 1e9))
         let documents = indices.map { ElasticsearchBulk.document(batch[$0], target: target, now: now) }
         if documents.contains(where: \.addedTimestamp), !counters.reportedTimestamp.exchange(true, ordering: .relaxed) {

@@ -73,9 +73,8 @@ extension ElasticsearchSink {
 
     /// Checks a data stream name against Elasticsearch's index-name rules.
     static func validate(dataStream: String) throws {
-        let forbidden = Set("\\/*?\"<>| ,#:")
         guard !dataStream.isEmpty, dataStream.utf8.count <= 255, dataStream == dataStream.lowercased(),
-              !dataStream.contains(where: { forbidden.contains($0) || $0.isWhitespace }),
+              !dataStream.contains(where: { ElasticsearchBulk.forbiddenInIndexNames.contains($0) || $0.isWhitespace }),
               !["-", "_", "+", "."].contains(dataStream.first!), dataStream != "..", !dataStream.hasPrefix(".ds-") else {
             throw DestinationConfigurationError("ElasticsearchSink", "data stream \"\(dataStream)\" is not a valid name: lowercase, at most 255 bytes, none of \\ / * ? \" < > | , # : or spaces, not starting with - _ + or . (for example logs-checkout-default)")
         }
