@@ -75,4 +75,13 @@ enum HTTPEndpoint {
         }
         return (url, credentials)
     }
+
+    /// The request headers of a destination: the user's `custom` ones sorted by name, then the
+    /// destination's own `extra` ones, then `Authorization` for `credentials`.
+    static func headers(_ custom: [String: String], extra: [(name: String, value: String)] = [],
+                        credentials: HTTPCredentials?) -> [(name: String, value: String)] {
+        var headers = custom.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) } + extra
+        if let credentials { headers.append(("Authorization", credentials.headerValue)) }
+        return headers
+    }
 }

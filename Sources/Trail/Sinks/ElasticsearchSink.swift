@@ -53,8 +53,7 @@ public final class ElasticsearchSink: Destination {
         let (endpoint, credentials) = try HTTPEndpoint.resolve(
             options.url, appending: "/_bulk", credentials: options.credentials, destination: "ElasticsearchSink",
             example: "http://localhost:9200")
-        var headers: [(name: String, value: String)] = options.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        if let credentials { headers.append(("Authorization", credentials.headerValue)) }
+        let headers = HTTPEndpoint.headers(options.headers, credentials: credentials)
         var stored = options
         stored.url = endpoint
         stored.credentials = credentials

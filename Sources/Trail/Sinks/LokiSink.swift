@@ -56,9 +56,8 @@ public final class LokiSink: Destination {
         let (endpoint, auth) = try HTTPEndpoint.resolve(
             options.url, appending: "/loki/api/v1/push", credentials: options.auth, destination: "LokiSink",
             example: "http://localhost:3100")
-        var headers: [(name: String, value: String)] = options.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        if let tenant = options.tenant { headers.append(("X-Scope-OrgID", tenant)) }
-        if let auth { headers.append(("Authorization", auth.headerValue)) }
+        let headers = HTTPEndpoint.headers(
+            options.headers, extra: options.tenant.map { [("X-Scope-OrgID", $0)] } ?? [], credentials: auth)
         // Kept without the URL's credentials (now in `auth`), so printing the options shows no secret.
         var stored = options
         stored.url = endpoint
