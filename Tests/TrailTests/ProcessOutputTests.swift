@@ -17,30 +17,10 @@ struct TrailProcess {
         return nil
     }
 
-    /// Runs `trail arguments…` with `environment`, closing stdin; gives up after `timeout`. The
-    /// waiting happens on a thread of its own, not on the cooperative pool.
-    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(20)) async throws -> (status: Int32, stdout: String, stderr: String) {
-        try await onOwnThread { try runBlocking(arguments, environment: environment, timeout: timeout) }
-    }
-
-    private static func runBlocking(_ arguments: [String], environment: [String: String], timeout: Duration) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        guard let executable = Self.executable else { throw MissingExecutable() }
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = ["PATH": "/usr/bin:/bin", "TRAIL_FORMAT": "json"].merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        if process.isRunning { process.terminate() }
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, stdout, stderr)
+    /// Runs `trail arguments…` with JSON lines (`TRAIL_FORMAT=json`) and `environment`, closing
+    /// stdin; gives up after `timeout` (see ``TrailCommand/run(_:stdin:environment:timeout:)``).
+    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(20)) async throws -> TrailCommand.Outcome {
+        try await TrailCommand.run(arguments, environment: ["TRAIL_FORMAT": "json"].merging(environment) { $1 }, timeout: timeout)
     }
 }
 
