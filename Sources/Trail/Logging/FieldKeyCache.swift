@@ -24,27 +24,14 @@ final class FieldKeyCache {
         var preparedCount = 0
     }
 
-    private let entries: UnsafeMutablePointer<Entry>
-    private let prepared: UnsafeMutablePointer<UInt8>
-
-    init() {
-        entries = .allocate(capacity: Self.slotCount)
-        entries.initialize(repeating: Entry(), count: Self.slotCount)
-        prepared = .allocate(capacity: Self.slotCount * Self.preparedStride)
-    }
-
-    deinit {
-        entries.deinitialize(count: Self.slotCount)
-        entries.deallocate()
-        prepared.deallocate()
-    }
+    private let storage = SlotStorage(slotCount: FieldKeyCache.slotCount, stride: FieldKeyCache.preparedStride, empty: Entry())
 
     /// The slot that describes `key` for `encoding` (computed now if it is not cached). Valid until
     /// the next lookup.
     @inline(__always)
     func lookup(_ key: String, encoding: LineEncoding) -> UnsafePointer<Entry> {
         let index = Self.slot(key, encoding: encoding.id)
-        let entry = entries + index
+        let entry = storage.entries + index
         if entry.pointee.encoding != encoding.id || entry.pointee.key != key { fill(index, key: key, encoding: encoding) }
         return UnsafePointer(entry)
     }
@@ -55,8 +42,7 @@ final class FieldKeyCache {
     func preparedBytes(_ entry: UnsafePointer<Entry>) -> UnsafeBufferPointer<UInt8>? {
         let count = entry.pointee.preparedCount
         guard count > 0 else { return nil }
-        let index = UnsafePointer(entries).distance(to: entry)
-        return UnsafeBufferPointer(start: prepared + index * Self.preparedStride, count: count)
+        return storage.bytes(at: UnsafePointer(storage.entries).distance(to: entry), count: count)
     }
 
     @inline(__always)
@@ -85,15 +71,9 @@ final class FieldKeyCache {
         encoder.appendRaw(",")
         encoder.appendString(written)
         encoder.appendRaw(":")
-        let fits = encoder.bytes.count <= Self.preparedStride
-        if fits {
-            encoder.bytes.withUnsafeBufferPointer { source in
-                (prepared + index * Self.preparedStride).initialize(from: source.baseAddress!, count: source.count)
-            }
-        }
-        entries[index] = Entry(
+        storage.entries[index] = Entry(
             key: key, encoding: encoding.id, contentHash: Self.contentHash(key), reserved: reserved,
-            secret: encoding.secret.matches(written), preparedCount: fits ? encoder.bytes.count : 0)
+            secret: encoding.secret.matches(written), preparedCount: storage.keep(encoder.bytes, at: index))
     }
 }
 

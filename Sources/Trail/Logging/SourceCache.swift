@@ -20,34 +20,21 @@ final class SourceCache {
         var count = 0
     }
 
-    private let entries: UnsafeMutablePointer<Entry>
-    private let bytes: UnsafeMutablePointer<UInt8>
-
-    init() {
-        entries = .allocate(capacity: Self.slotCount)
-        entries.initialize(repeating: Entry(), count: Self.slotCount)
-        bytes = .allocate(capacity: Self.slotCount * Self.stride)
-    }
-
-    deinit {
-        entries.deinitialize(count: Self.slotCount)
-        entries.deallocate()
-        bytes.deallocate()
-    }
+    private let storage = SlotStorage(slotCount: SourceCache.slotCount, stride: SourceCache.stride, empty: Entry())
 
     /// `"<key>":{"file":…,"line":…,"function":…}` (no leading comma) for this call site, or `nil`
     /// when it is too long to keep. Valid until the next lookup.
     @inline(__always)
     func encoded(key: String, file: String, function: String, line: UInt, encoding: UInt64) -> UnsafeBufferPointer<UInt8>? {
         let index = Self.slot(file, function, line, encoding)
-        let entry = entries + index
+        let entry = storage.entries + index
         if entry.pointee.encoding != encoding || entry.pointee.line != line || entry.pointee.file != file
             || entry.pointee.function != function
         {
             fill(index, key: key, file: file, function: function, line: line, encoding: encoding)
         }
         let count = entry.pointee.count
-        return count == 0 ? nil : UnsafeBufferPointer(start: bytes + index * Self.stride, count: count)
+        return count == 0 ? nil : storage.bytes(at: index, count: count)
     }
 
     @inline(__always)
@@ -74,12 +61,7 @@ final class SourceCache {
         encoder.appendRaw(",\"function\":")
         encoder.appendString(function)
         encoder.appendRaw("}")
-        let fits = encoder.bytes.count <= Self.stride
-        if fits {
-            encoder.bytes.withUnsafeBufferPointer { source in
-                (bytes + index * Self.stride).initialize(from: source.baseAddress!, count: source.count)
-            }
-        }
-        entries[index] = Entry(file: file, function: function, line: line, encoding: encoding, count: fits ? encoder.bytes.count : 0)
+        let kept = storage.keep(encoder.bytes, at: index)
+        storage.entries[index] = Entry(file: file, function: function, line: line, encoding: encoding, count: kept)
     }
 }
