@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+import Trail
+import TrailTesting
+
+/// The logger's fast path keeps per-thread caches (how each field key is written, the encoded call
+/// site) and writes common value types without their `appendJSON`: lines must come out exactly as
+/// without them, whatever pipelines, keys and call sites one thread mixes.
+@Suite struct LoggerFastPathTests {
+    @Test func keysAreWrittenPerPipelineWhenOneThreadLogsToSeveral() async throws {
+        // The per-thread key cache must not carry one pipeline's schema or redaction to another.
+        let otel = LogHarness()
+        let ecs = LogHarness(fieldNames: .elasticCommonSchema, redaction: .none)
+        for _ in 0..<3 {
+            otel.logger.info("m", ["message": 1, "password": "p", "log.level": 2])
+            ecs.logger.info("m", ["message": 1, "password": "p", "log.level": 2])
+        }
+        for object in await otel.objects() {
+            #expect(object["fields.message"] as? Int == 1)
+            #expect(object["password"] as? String == "[REDACTED]")
+            #expect(object["log.level"] as? Int == 2)
+        }
+        for object in await ecs.objects() {
+            #expect(object["fields.message"] as? Int == 1)
+            #expect(object["password"] as? String == "p")
+            #expect(object["fields.log.level"] as? Int == 2)
+        }
+    }
+
+    @Test func callSitesAreWrittenPerLineAndPerPipelineWhenOneThreadLogsToSeveral() async throws {
+        // The per-thread call-site cache must tell lines, functions, files and schemas apart.
+        var names = FieldNames.openTelemetry
+        names.source = .object(key: "src")
+        let a = LogHarness(), b = LogHarness(fieldNames: names)
+        let longFile = String(repeating: "dir/", count: 80) + "File.swift"  // longer than a cache slot
+        for round in 0..<3 {
+            a.logger.info("one")
+            b.logger.info("one")
+            a.logger.info("two", file: "Other/\"File\".swift", function: "f(\u{2028})", line: UInt(round))
+            b.logger.info("three", file: longFile, function: "g()", line: 7)
+        }
+        let first = await a.objects(), second = await b.objects()
+        #expect(first.count == 6 && second.count == 6)
+        for (i, object) in first.enumerated() {
+            let source = try #require(object["source"] as? [String: Any])
+            if i % 2 == 0 {
+                #expect(source["file"] as? String == "TrailTests/LoggerFastPathTests.swift")
+                #expect(source["function"] as? String == "callSitesAreWrittenPerLineAndPerPipelineWhenOneThreadLogsToSeveral()")
+            } else {
+                #expect(source["file"] as? String == "Other/\"File\".swift")
+                #expect(source["function"] as? String == "f(\u{2028})")
+                #expect(source["line"] as? Int == i / 2)
+            }
+        }
+        for (i, object) in second.enumerated() {
+            #expect(object["source"] == nil)
+            let source = try #require(object["src"] as? [String: Any])
+            #expect(source["file"] as? String == (i % 2 == 0 ? "TrailTests/LoggerFastPathTests.swift" : longFile))
+            if i % 2 == 1 { #expect(source["line"] as? Int == 7) }
+        }
+    }
+
+    @Test func commonValueTypesAreWrittenExactlyAsTheirAppendJSON() async throws {
+        // The logger writes String, Int, Bool and Double values without calling appendJSON: the text
+        // must be the same.
+        let h = LogHarness()
+        let long = String(repeating: "a\"b\u{2028}c\u{85}\u{1}é😀", count: 200)
+        let values: [any LogValueConvertible] = [
+            "", "GET", "/api/users/42", "x\ny", long, String(repeating: "z", count: 5000), "a heap string \(Int.random(in: 0...9))",
+            0, 7, -1, Int.max, Int.min, true, false, 12.5, 0.0, -0.0, 1e300, -1e-300, Double.nan, Double.infinity,
+            -Double.infinity, 0.1 + 0.2, Float(1.5), Int8(-3), UInt.max, LogValue.string("s"), Optional<Int>.none,
+        ]
+        for value in values { h.logger.info("v", ["v": value, "after": 1]) }
+        #expect(await h.pipeline.flush(timeout: .seconds(10)))
+        let lines = h.logs.lines
+        #expect(lines.count == values.count)
+        for (line, value) in zip(lines, values) {
+            var expected = JSONLineEncoder()
+            value.appendJSON(to: &expected)
+            let text = ",\"v\":" + String(decoding: expected.bytes, as: UTF8.self) + ",\"after\":1,"
+            #expect(line.contains(text), "\(value)")
+        }
+    }
+
+    @Test func equalKeysMadeDifferentlyAreOneKey() async throws {
+        let h = LogHarness()
+        let built = String("key_" + String(repeating: "x", count: 40).prefix(40))  // a heap string
+        let long = "a_key_" + String(repeating: "é\\\"", count: 30)  // escaped: longer than a cache slot
+        for round in 0..<3 {
+            h.logger.info("dup", [built: 1, "key_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx": 2, "n": round])
+            h.logger.info("long", [long: 1, "other": 2, String(long): 3, "Token-Id": 4])
+        }
+        let objects = await h.objects()
+        #expect(objects.count == 6)
+        for line in h.logs.lines {
+            let keys = keyOrder(line)
+            #expect(Set(keys).count == keys.count, "no duplicate keys: \(line)")
+        }
+        for (i, object) in objects.enumerated() {
+            if i % 2 == 0 {
+                #expect(object["key_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"] as? Int == 2)
+            } else {
+                #expect(object[long] as? Int == 3)
+                #expect(object["other"] as? Int == 2)
+                #expect(object["Token-Id"] as? String == "[REDACTED]")
+            }
+        }
+    }
+
+    @Test func keyClassificationStaysRightAcrossManyKeysAndPipelines() async throws {
+        let strict = LogHarness(redaction: Redaction(patterns: ["secret", "token"]))
+        let lax = LogHarness(redaction: .none)
+        var rng = SeededGenerator(seed: 0xcafe)
+        var expected: [(strict: Bool, key: String, value: Int)] = []
+        for i in 0..<600 {
+            // 200 distinct keys (far more than the per-thread cache's 64 slots), some secret, some reserved.
+            let n = Int(rng.next() % 200)
+            let key = n % 17 == 0 ? "token_\(n)" : n % 23 == 0 ? "level" : "key_\(n)"
+            let useStrict = i % 2 == 0
+            (useStrict ? strict : lax).logger.info("k", [key: i])
+            expected.append((useStrict, key, i))
+        }
+        let strictLines = await strict.objects(), laxLines = await lax.objects()
+        var s = 0, l = 0
+        for e in expected {
+            let object = e.strict ? strictLines[s] : laxLines[l]
+            if e.strict { s += 1 } else { l += 1 }
+            let written = e.key == "level" ? "fields.level" : e.key
+            if e.strict && e.key.hasPrefix("token") {
+                #expect(object[written] as? String == "[REDACTED]")
+            } else {
+                #expect(object[written] as? Int == e.value, "\(e.key) in the \(e.strict ? "strict" : "lax") pipeline")
+            }
+        }
+    }
+}
