@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Trail
 
 /// Collects log lines in memory, for tests: give it to a ``Pipeline`` and read what was logged.
@@ -13,7 +12,7 @@ import Trail
 /// ```
 public final class InMemoryLogDestination: SynchronousDestination {
     public typealias Record = LogLine
-    private let collected = Mutex<[String]>([])
+    private let collected = Locked<[String]>([])
 
     public init() {}
 

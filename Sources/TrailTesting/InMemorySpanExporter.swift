@@ -1,4 +1,3 @@
-import Synchronization
 import Trail
 
 /// Collects ended spans in memory, for tests.
@@ -7,8 +6,8 @@ import Trail
 /// ``BatchSpanProcessor`` (to test batching). Only sampled spans are kept when it is a processor,
 /// as an exporter would see them; set `includeUnsampled` to see record-only spans too.
 public final class InMemorySpanExporter: SpanProcessor, Destination {
-    private let collected = Mutex<[SpanData]>([])
-    private let batchSizes = Mutex<[Int]>([])
+    private let collected = Locked<[SpanData]>([])
+    private let batchSizes = Locked<[Int]>([])
     public let includeUnsampled: Bool
 
     public init(includeUnsampled: Bool = false) { self.includeUnsampled = includeUnsampled }

@@ -1,5 +1,4 @@
 #if DistributedTracing
-import Synchronization
 import Tracing
 import Trail
 
@@ -10,12 +9,12 @@ public final class TrailTracingSpan: Tracing.Span {
     public let trailSpan: Trail.Span
     /// The parent's `InstrumentationContext` with this span as its Trail context.
     public let context: InstrumentationContext
-    private let state: Mutex<(name: String, attributes: SpanAttributes)>
+    private let state: Locked<(name: String, attributes: SpanAttributes)>
 
     init(_ span: Trail.Span, name: String, context: InstrumentationContext) {
         trailSpan = span
         self.context = context
-        state = Mutex((name, [:]))
+        state = Locked((name, [:]))
     }
 
     public var operationName: String {

@@ -9,9 +9,9 @@ final class ScriptedDestination: Destination {
     enum Mode { case ok, fail, stall }
     struct Failure: Error {}
 
-    private let state = Mutex<(batches: [[Int]], mode: Mode)>(([], .ok))
+    private let state = Locked<(batches: [[Int]], mode: Mode)>(([], .ok))
     /// While stalled, writes wait until `release()` (bounded by the writer's write timeout).
-    private let gate = Mutex(false)
+    private let gate = Locked(false)
 
     func setMode(_ mode: Mode) { state.withLock { $0.mode = mode } }
     var batches: [[Int]] { state.withLock { $0.batches } }

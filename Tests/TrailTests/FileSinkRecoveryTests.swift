@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 @testable import Trail
 
@@ -159,7 +158,7 @@ import Testing
     @Test func aWriteThatFailsPartWayIsCutBackToWholeLinesAndThrown() throws {
         let dir = try TemporaryDirectory()
         // Writes at most 7 bytes per call (partial writes), and fails with ENOSPC once the budget is spent.
-        let budget = Mutex(Int.max)
+        let budget = Locked(Int.max)
         let write: FileSinkIO.WriteFunction = { fd, bytes in
             let allowed = budget.withLock { budget -> Int in
                 let n = min(budget, bytes.count, 7)
@@ -203,7 +202,7 @@ import Testing
     @Test func aBatchThatFailedPartWayIsRetriedByItsWriterAndLandsExactlyOnce() async throws {
         let dir = try TemporaryDirectory()
         // The first call writes 4 bytes, the second fails with ENOSPC; then the disk has room again.
-        let calls = Mutex(0)
+        let calls = Locked(0)
         let write: FileSinkIO.WriteFunction = { fd, bytes in
             let call = calls.withLock { calls -> Int in
                 calls += 1

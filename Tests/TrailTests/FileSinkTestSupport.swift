@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 @testable import Trail
 
 /// A directory of its own under the system temporary directory, deleted with everything in it
@@ -59,9 +58,9 @@ var hasGzipExecutable: Bool { FileManager.default.isExecutableFile(atPath: gzipE
 
 /// A clock that only moves when told to.
 final class TestClock: Sendable {
-    private let current: Mutex<Date>
+    private let current: Locked<Date>
 
-    init(_ start: Date) { current = Mutex(start) }
+    init(_ start: Date) { current = Locked(start) }
 
     /// `2026-11-22T10:00:00.000Z`-style start.
     convenience init(_ iso: String) { self.init(utc(iso)) }

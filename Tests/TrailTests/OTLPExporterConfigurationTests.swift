@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 @testable import Trail
 
@@ -98,7 +97,7 @@ import Testing
 
 /// Messages an exporter reported.
 final class CollectedReports: Sendable {
-    private let messages = Mutex<[String]>([])
+    private let messages = Locked<[String]>([])
     func append(_ message: String) { messages.withLock { $0.append(message) } }
     func withLock<R>(_ body: ([String]) -> R) -> R { messages.withLock { body($0) } }
 }

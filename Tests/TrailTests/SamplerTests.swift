@@ -1,4 +1,3 @@
-import Synchronization
 import Testing
 import Trail
 import TrailTesting
@@ -113,7 +112,7 @@ import TrailTesting
 
 /// A clock tests move by hand.
 final class ManualClock: TraceClock {
-    private let instant = Mutex(TraceInstant(wallUnixNano: 1_700_000_000_000_000_000, monotonicNano: 1_000_000_000))
+    private let instant = Locked(TraceInstant(wallUnixNano: 1_700_000_000_000_000_000, monotonicNano: 1_000_000_000))
     func now() -> TraceInstant { instant.withLock { $0 } }
     func advance(by duration: Duration) {
         let ns = UInt64(duration.components.seconds) * 1_000_000_000 + UInt64(duration.components.attoseconds / 1_000_000_000)

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 @testable import Trail
 
@@ -91,7 +90,7 @@ struct TrailCommandGrepLargeTests {
         print("trail grep (test build): \(bytes / 1_000_000) MB in \(elapsed) = \(Int(Double(bytes) / 1e6 / max(seconds, 0.001))) MB/s; generated in \(generated)")
 
         // The library's search, with progress reports every millisecond: they arrive, and add up.
-        let reports = Mutex<[TraceSearch.Progress]>([])
+        let reports = Locked<[TraceSearch.Progress]>([])
         let search = TraceSearch(traceID: TraceID(hex: F.trace)!, filter: .logs)
         let direct = try await onOwnThread {
             search.run(paths: [dir.file("logs")], progressInterval: .milliseconds(1)) { progress in reports.withLock { $0.append(progress) } }

@@ -34,7 +34,7 @@ extension Context {
 enum ContextBridgeRegistry {
     @usableFromInline
     static let installed = Atomic<Bool>(false)
-    static let bridge = Mutex<(any ContextBridge)?>(nil)
+    static let bridge = Locked<(any ContextBridge)?>(nil)
 
     @inlinable
     static var current: (any ContextBridge)? {

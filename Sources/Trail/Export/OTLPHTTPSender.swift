@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Posts encoded OTLP requests for one signal and interprets the answers, for both exporters.
 ///
@@ -14,7 +13,7 @@ final class OTLPHTTPSender: Sendable {
     let signal: OTLPSignal
     let wireProtocol: OTLPProtocol
     let poster: HTTPPoster
-    private let rejectedCount = Mutex<Int64>(0)
+    private let rejectedCount = Locked<Int64>(0)
     private let report: @Sendable (String) -> Void
 
     /// The statuses the OTLP specification says to retry.

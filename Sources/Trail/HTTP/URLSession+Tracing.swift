@@ -73,7 +73,7 @@ extension URLSession {
     /// Returns once `queue` has run what was queued on it before, or after `limit`, whichever
     /// comes first; never blocks a thread.
     static func drain(_ queue: OperationQueue, atMost limit: DispatchTimeInterval) async {
-        let pending = Mutex<CheckedContinuation<Void, Never>?>(nil)
+        let pending = Locked<CheckedContinuation<Void, Never>?>(nil)
         let resume: @Sendable () -> Void = { pending.withLock { $0.take() }?.resume() }
         await withCheckedContinuation { continuation in
             pending.withLock { $0 = continuation }

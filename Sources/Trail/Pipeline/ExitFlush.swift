@@ -5,7 +5,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// Something that can write out what it accepted before the process exits.
 protocol ExitFlushable: AnyObject, Sendable {
@@ -21,7 +20,7 @@ enum ExitFlush {
         weak var writer: (any ExitFlushable)?
     }
 
-    private static let writers = Mutex<[Entry]>([])
+    private static let writers = Locked<[Entry]>([])
 
     private static let installed: Void = {
         atexit { ExitFlush.flushAll(timeout: .seconds(2)) }

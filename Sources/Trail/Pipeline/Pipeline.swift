@@ -86,7 +86,7 @@ public final class Pipeline: Sendable {
         self.tracer = Tracer(resource: resource, processors: spanProcessors)
     }
 
-    private static let sharedPipeline = Mutex<Pipeline?>(nil)
+    private static let sharedPipeline = Locked<Pipeline?>(nil)
 
     /// The pipeline loggers use unless given another: the bootstrapped one, or the default.
     public static var shared: Pipeline {

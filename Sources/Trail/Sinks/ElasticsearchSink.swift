@@ -36,7 +36,7 @@ public final class ElasticsearchSink: Destination {
     private let target: ElasticsearchBulk.Target
     private let counters = Counters()
     /// The documents of recent batches that still have to be sent, by batch fingerprint.
-    private let pending = Mutex<[(batch: Int, indices: [Int])]>([])
+    private let pending = Locked<[(batch: Int, indices: [Int])]>([])
 
     private final class Counters: Sendable {
         let indexed = Atomic<Int>(0)

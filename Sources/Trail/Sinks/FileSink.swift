@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -95,7 +94,7 @@ public final class FileSink: SynchronousDestination {
         var closed = false
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     private let naming: RotatedFileNaming
     private let worker: FileSinkWorker?
     private let now: @Sendable () -> Date
@@ -134,7 +133,7 @@ public final class FileSink: SynchronousDestination {
         // A file last written before the current period began (a restart the next day) is rotated
         // by the first batch.
         initial.nextBoundary = options.interval?.nextBoundary(after: opened.size > 0 ? Date(timeIntervalSince1970: opened.modified) : now())
-        state = Mutex(initial)
+        state = Locked(initial)
 
         let managesFiles = options.compress || options.maxFiles != nil || options.maxAge != nil
         if !opened.isRegular && (managesFiles || options.maxBytes != nil || options.interval != nil) {

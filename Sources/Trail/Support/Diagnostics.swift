@@ -5,7 +5,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// Trail's own problems (bad configuration, a failing destination) reported on stderr, each distinct
 /// message once, so a broken setting is visible but never floods the output.
@@ -18,7 +17,7 @@ public enum Diagnostics {
         }
     }
 
-    private static let state = Mutex(State())
+    private static let state = Locked(State())
 
     /// Where messages go; replace it to collect them (tests) or route them to your own logging.
     /// Defaults to a `trail: ` line on stderr.

@@ -88,7 +88,7 @@ package struct TraceSearch: Sendable {
         let next = Atomic<Int>(0)
         let done = Atomic<Int>(0)
         let bytesRead = Atomic<Int>(0)
-        let found = Mutex<(matches: [[Match]], problems: [(Int, ReadFailure)], overlong: Int)>(
+        let found = Locked<(matches: [[Match]], problems: [(Int, ReadFailure)], overlong: Int)>(
             (Array(repeating: [], count: files.count), [], 0))
         let group = DispatchGroup()
         let queue = DispatchQueue(label: "trail.search", attributes: .concurrent)

@@ -1,4 +1,3 @@
-import Synchronization
 
 /// What a sampler decided for a new span.
 public enum SamplingDecision: Hashable, Sendable {
@@ -143,13 +142,13 @@ public struct ParentBasedSampler: Sampler {
 public final class RateLimitingSampler: Sampler {
     public let tracesPerSecond: Double
     private let clock: any TraceClock
-    private let bucket: Mutex<(tokens: Double, lastNano: UInt64)>
+    private let bucket: Locked<(tokens: Double, lastNano: UInt64)>
 
     public init(tracesPerSecond: Double, clock: any TraceClock = SystemTraceClock()) {
         let rate = max(0, tracesPerSecond.isFinite ? tracesPerSecond : 0)
         self.tracesPerSecond = rate
         self.clock = clock
-        self.bucket = Mutex((tokens: rate, lastNano: clock.now().monotonicNano))
+        self.bucket = Locked((tokens: rate, lastNano: clock.now().monotonicNano))
     }
 
     public func shouldSample(_ parameters: SamplingParameters) -> SamplingResult {

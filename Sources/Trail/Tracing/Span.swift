@@ -1,4 +1,3 @@
-import Synchronization
 
 /// A handle to a span: the unit of work a trace is made of.
 ///
@@ -164,7 +163,7 @@ final class SpanStorage: Sendable {
     let kind: SpanKind
     let start: TraceInstant
     let tracer: Tracer
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     init(
         context: SpanContext, parent: SpanContext?, name: String, kind: SpanKind,
@@ -193,7 +192,7 @@ final class SpanStorage: Sendable {
             state.links = Array(links.prefix(limits.linkCountLimit))
             state.droppedLinksCount = links.count - limits.linkCountLimit
         }
-        self.state = Mutex(state)
+        self.state = Locked(state)
     }
 
     var isRecording: Bool { state.withLock { !$0.ended } }

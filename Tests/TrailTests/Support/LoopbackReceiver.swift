@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Trail
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -28,7 +28,7 @@ final class LoopbackReceiver: Sendable {
 
     let port: Int
     let validator: RequestValidator?
-    let state: Mutex<State>
+    let state: Locked<State>
     private let listener: Int32
 
     /// Starts listening on 127.0.0.1:`port` (0: an ephemeral port, read back into ``port``).
@@ -55,7 +55,7 @@ final class LoopbackReceiver: Sendable {
         self.port = Int(UInt16(bigEndian: actual.sin_port))
         self.listener = fd
         self.validator = validator
-        self.state = Mutex(State(script: script, defaultAnswer: defaultAnswer))
+        self.state = Locked(State(script: script, defaultAnswer: defaultAnswer))
         startThread(name: "receiver.accept") { [self] in acceptLoop() }
     }
 

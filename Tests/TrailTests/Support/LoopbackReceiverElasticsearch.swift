@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 @testable import Trail
 
 /// A loopback Elasticsearch's documents, and how it answers each one (PROTOCOLS.md §6.1).
@@ -19,7 +18,7 @@ final class ElasticsearchStore: Sendable {
         var arrivals: [String: Int] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     let itemStatus: ItemStatus
     /// The `Authorization` header every request must carry (else 401), if set.
     let requiredAuthorization: String?
