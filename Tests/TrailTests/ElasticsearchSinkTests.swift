@@ -97,7 +97,10 @@ import TrailTesting
         let writer = writer(sink)
         for n in 0..<5 { writer.enqueue(ecsLine(n)) }
         #expect(await writer.flush(timeout: .seconds(10)))
-        #expect(receiver.requests.count == 1)
+        // One request, or more if a slow machine cut the five lines into several batches: either
+        // way each document went out once (an action line and a source line each).
+        let sentLines = receiver.requests.map { $0.decodedText.split(separator: "\n").count }.reduce(0, +)
+        #expect(sentLines == 10, "no document sent twice")
         #expect(sink.indexedDocuments == 4 && sink.rejectedDocuments == 1 && sink.retriedDocuments == 0)
         #expect(writer.counters.written == 5 && writer.counters.retries == 0)
         _ = await writer.shutdown(timeout: .seconds(5))

@@ -131,11 +131,13 @@ import TrailTesting
     }
 
     @Test func queueOverflowCountsExactlyTheOverflow() async throws {
-        let (receiver, sink) = try lokiReceiverAndSink(script: [.hang])
+        // Timeouts far beyond the test, so the drain thread stays stuck in the first push until the
+        // receiver stops, however slowly this machine runs (a sanitizer build is several times slower).
+        let (receiver, sink) = try lokiReceiverAndSink(script: [.hang]) { $0.timeout = .seconds(60) }
         defer { receiver.stop() }
-        let writer = writer(sink, retry: .never, queue: 10)
+        let writer = writer(sink, retry: .never, queue: 10, writeTimeout: .seconds(60))
         writer.enqueue(jsonLine(#"{"message":"first"}"#))
-        _ = await receiver.waitForRequests(1, timeout: .seconds(5))
+        _ = await receiver.waitForRequests(1, timeout: .seconds(30))
         #expect(receiver.requests.count == 1, "the drain thread is stuck in the first push")
         for line in lines(0..<25) { writer.enqueue(line) }
         let counters = writer.counters
