@@ -6,7 +6,8 @@ enum PrettyCommand {
         usage: trail pretty [--color | --no-color]
 
         Reads JSON log lines on standard input and writes each in the console format as soon as it
-        is complete, until the input ends; lines that are not JSON pass through unchanged.
+        is complete, until the input ends; lines that are not JSON pass through
+        as they are, except for control characters, which are shown as escapes.
         Colours on a terminal unless NO_COLOR is set; --color / --no-color decide instead.
 
         example:

@@ -44,6 +44,9 @@ public struct Baggage: Hashable, Sendable, CustomStringConvertible {
     public static let maximumMembers = 64
     /// Propagate every member when the header takes at most this many bytes.
     public static let maximumBytes = 8192
+    /// The most non-empty members read from a received header: 180, the most the header grammar
+    /// allows (`list-member 0*179( OWS "," OWS list-member )`).
+    public static let maximumParsedMembers = 180
 
     /// The entries, in order.
     public private(set) var entries: [Entry]
@@ -80,17 +83,26 @@ public struct Baggage: Hashable, Sendable, CustomStringConvertible {
     /// `baggage-octet` (such as a space inside it), a member without `=`, or a malformed property.
     /// Empty members (`a=1,,b=2`) are skipped. When a key repeats, the last value wins and keeps the
     /// position of the first. Members beyond the propagation limits are dropped whole.
+    ///
+    /// Work is bounded whatever the header's size: reading stops after ``maximumParsedMembers``
+    /// non-empty members, and a member longer than ``maximumBytes`` is skipped without decoding.
+    /// Both only drop members of a header already beyond the propagation limits.
     public init(headerValue: some StringProtocol) {
         var parsed: [Entry] = []
-        let text = Substring(headerValue)
-        for rawMember in text.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+        var members = 0
+        Substring(headerValue).utf8.forEachListMember { rawMember in
             let member = rawMember.trimmingOWS()
-            guard !member.isEmpty, let entry = Self.parseMember(member) else { continue }
+            guard !member.isEmpty else { return true }
+            members += 1
+            guard member.count <= Self.maximumBytes, let entry = Self.parseMember(member) else {
+                return members < Self.maximumParsedMembers
+            }
             if let existing = parsed.firstIndex(where: { $0.key == entry.key }) {
                 parsed[existing] = entry
             } else {
                 parsed.append(entry)
             }
+            return members < Self.maximumParsedMembers
         }
         self.entries = parsed
         self.entries = withinLimits().map(\.entry)

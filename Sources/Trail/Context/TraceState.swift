@@ -81,22 +81,26 @@ public struct TraceState: Hashable, Sendable, CustomStringConvertible {
     public init?(headerValue: some StringProtocol) {
         var entries: [Entry] = []
         var members = 0
-        let text = Substring(headerValue)
-        for rawMember in text.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+        var valid = true
+        // Lazily, member by member: reading stops at the first invalid one (or the 33rd), so a huge
+        // header costs one scan and no copies.
+        Substring(headerValue).utf8.forEachListMember { rawMember in
             let member = rawMember.trimmingOWS()
-            if member.isEmpty { continue }
+            if member.isEmpty { return true }
             members += 1
             guard members <= Self.maximumMembers,
                   let equals = member.firstIndex(of: UInt8(ascii: "="))
-            else { return nil }
+            else { valid = false; return false }
             let key = member[..<equals]
             let value = member[member.index(after: equals)...]
-            guard Self.isValidKey(key), Self.isValidValue(value) else { return nil }
+            guard Self.isValidKey(key), Self.isValidValue(value) else { valid = false; return false }
             let keyString = String(Substring(key))
             if !entries.contains(where: { $0.key == keyString }) {
                 entries.append(Entry(key: keyString, value: String(Substring(value))))
             }
+            return true
         }
+        guard valid else { return nil }
         self.entries = entries
     }
 

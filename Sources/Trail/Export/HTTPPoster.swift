@@ -10,7 +10,9 @@ import FoundationNetworking
 ///
 /// Bodies can be gzipped; connections are kept alive (one `URLSession` per destination). Error
 /// texts name the endpoint without credentials: header values and a URL's user info never appear
-/// in a message.
+/// in a message. The session has no delegate: `https://` URLs get the system's certificate and
+/// host-name validation, which nothing in Trail turns off. Credentials bound for a plain
+/// `http://` URL on another machine are reported once (``HTTPEndpoint/plainHTTPCredentialsWarning(url:headers:)``).
 struct HTTPPoster: Sendable {
     struct Response: Sendable {
         var status: Int
@@ -58,6 +60,7 @@ struct HTTPPoster: Sendable {
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         session = URLSession(configuration: configuration)
         invalidated = Flag()
+        if let warning = HTTPEndpoint.plainHTTPCredentialsWarning(url: url, headers: headers) { Diagnostics.report(warning) }
     }
 
     /// The endpoint without user info, for messages.

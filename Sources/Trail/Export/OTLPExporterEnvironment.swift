@@ -30,10 +30,10 @@ extension OTLPExporterConfiguration {
 
         var configuration = OTLPExporterConfiguration()
         if case let (name, value)? = env.first(specific + "ENDPOINT") {
-            if let url = httpURL(value) { configuration.signalEndpoint = url } else { report("\(name)=\(value) is not an http(s) URL; ignored") }
+            if let url = httpURL(value) { configuration.signalEndpoint = url } else { report("\(name)=\(HTTPEndpoint.redactingUserInfo(in: value)) is not an http(s) URL; ignored") }
         }
         if case let (name, value)? = env.first(generic + "ENDPOINT") {
-            if let url = httpURL(value) { configuration.endpoint = url } else { report("\(name)=\(value) is not an http(s) URL; ignored") }
+            if let url = httpURL(value) { configuration.endpoint = url } else { report("\(name)=\(HTTPEndpoint.redactingUserInfo(in: value)) is not an http(s) URL; ignored") }
         }
         if case let (name, value)? = lookup("HEADERS") {
             configuration.headers = parseHeaders(value, variable: name, report: report)

@@ -18,7 +18,7 @@ import Foundation
 ///
 /// The span is named by the method (`GET`, or `GET /users/{id}` with a URL template) and carries
 /// the OpenTelemetry HTTP client attributes: `http.request.method`, `url.full` (credentials and
-/// signed-URL query values redacted), `server.address`, `server.port`, `url.template` when given,
+/// signed-URL and secret-looking query values redacted), `server.address`, `server.port`, `url.template` when given,
 /// then `http.response.status_code` and `error.type`. A 4xx or 5xx response and a transport error
 /// set the error status; a cancellation does not.
 ///

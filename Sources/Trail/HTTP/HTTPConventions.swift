@@ -110,14 +110,23 @@ enum HTTPConventions {
     /// the value REDACTED: AWSAccessKeyId, Signature, sig, X-Goog-Signature".
     static let sensitiveQueryKeys: Set<Substring> = ["AWSAccessKeyId", "Signature", "sig", "X-Goog-Signature"]
 
-    /// `query` (percent-encoded, without `?`) with the values of ``sensitiveQueryKeys`` replaced by
-    /// `REDACTED`; every other byte stays as it was.
+    /// Keys that look secret to the log redaction (``Redaction/defaultPatterns``: `token`,
+    /// `password`, `api_key`, …), whose values are redacted in URLs too (`?access_token=…`).
+    static let secretQueryKeys = KeyMatcher(substrings: Redaction.defaultPatterns)
+
+    /// `query` (percent-encoded, without `?`) with the values of ``sensitiveQueryKeys`` and of keys
+    /// that look secret (``secretQueryKeys``, read percent-decoded) replaced by `REDACTED`; every
+    /// other byte stays as it was.
     static func redactedQuery(_ query: some StringProtocol) -> String {
         let query = Substring(query)
-        guard sensitiveQueryKeys.contains(where: { query.contains($0) }) else { return String(query) }
-        return query.split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
+        func isSensitive(_ key: Substring) -> Bool {
+            sensitiveQueryKeys.contains(key) || secretQueryKeys.matches(key.removingPercentEncoding ?? String(key))
+        }
+        let pairs = query.split(separator: "&", omittingEmptySubsequences: false)
+        guard pairs.contains(where: { isSensitive($0.prefix { $0 != "=" }) }) else { return String(query) }
+        return pairs.map { pair -> String in
             let key = pair.prefix { $0 != "=" }
-            guard key.count < pair.count, sensitiveQueryKeys.contains(key) else { return String(pair) }
+            guard key.count < pair.count, isSensitive(key) else { return String(pair) }
             return key + "=REDACTED"
         }.joined(separator: "&")
     }

@@ -87,7 +87,7 @@ public struct TraceResponseHeaders: Sendable, Hashable {
 ///    its version-00 fields. Nothing from the server's own current span or baggage leaks in: a
 ///    request continues only what its caller sent (bound log fields are kept);
 /// 2. starts a SERVER span named `METHOD route` (or `METHOD` while the route is unknown) with
-///    `http.request.method`, `http.route`, `url.path`, `url.query` (signed-URL values redacted),
+///    `http.request.method`, `http.route`, `url.path`, `url.query` (signed-URL and secret-looking values redacted),
 ///    `url.scheme`, `server.address`, `server.port`, `client.address` and `user_agent.original`;
 /// 3. runs the handler with that span current, so log lines, child spans and outgoing requests
 ///    (``Foundation/URLSession/tracedData(for:tracer:propagator:urlTemplate:)``) carry its ids;

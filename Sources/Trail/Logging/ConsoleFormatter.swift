@@ -5,7 +5,8 @@
 /// ```
 ///
 /// Time (UTC, as in the line), level, message, the other fields as `key=value`, the logger and the
-/// first 8 characters of the trace id. A line that is not a JSON object is passed through unchanged.
+/// first 8 characters of the trace id. A line that is not a JSON object is passed through with only its
+/// control characters made visible (``visibleControls(_:into:)``), so it cannot drive the terminal.
 struct ConsoleFormatter: Sendable {
     var colors: Bool
 
@@ -26,8 +27,9 @@ struct ConsoleFormatter: Sendable {
 
     func format(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
         guard let fields = JSONLineScanner.fields(bytes) else {
-            out.append(contentsOf: bytes)
-            if bytes.last != 0x0A { out.append(0x0A) }
+            let body = bytes.last == 0x0A ? UnsafeRawBufferPointer(rebasing: bytes.dropLast()) : bytes
+            Self.visibleControls(body, into: &out)
+            out.append(0x0A)
             return
         }
         var time = "", level = "", message = "", trace = "", logger = ""
@@ -96,6 +98,29 @@ struct ConsoleFormatter: Sendable {
         var encoder = JSONLineEncoder(capacity: s.utf8.count)
         encoder.appendEscaped(s)
         return String(decoding: encoder.bytes, as: UTF8.self)
+    }
+}
+
+extension ConsoleFormatter {
+    /// Appends `bytes`, text that is not a JSON line, as it is except for what could drive a
+    /// terminal: control characters other than tab (C0 including CR, LF and backspace, DEL, C1 such
+    /// as the 8-bit CSI) and U+2028/U+2029 are written as visible `\u001b`-style escapes, and
+    /// invalid UTF-8 as U+FFFD. Plain text (the common case) is copied without decoding.
+    static func visibleControls(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        if bytes.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x09 }) {
+            out.append(contentsOf: bytes)
+            return
+        }
+        let hex = Array("0123456789abcdef".utf8)
+        for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
+            let v = scalar.value
+            if (v < 0x20 && v != 0x09) || (0x7F...0x9F).contains(v) || v == 0x2028 || v == 0x2029 {
+                out.append(contentsOf: "\\u".utf8)
+                for shift in stride(from: 12, through: 0, by: -4) { out.append(hex[Int(v >> UInt32(shift)) & 0xF]) }
+            } else {
+                out.append(contentsOf: String(scalar).utf8)
+            }
+        }
     }
 }
 

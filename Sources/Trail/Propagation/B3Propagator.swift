@@ -95,7 +95,8 @@ public struct B3Propagator: Propagator {
 
     static func parseSingle(_ header: String) -> SingleResult {
         let value = Substring(header).utf8.trimmingOWS()
-        let parts = value.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
+        // At most 5 pieces (4 is the most valid): a header of a million dashes costs no million pieces.
+        let parts = value.split(separator: UInt8(ascii: "-"), maxSplits: 4, omittingEmptySubsequences: false)
         if parts.count == 1 {
             // A sampling state alone; only a deny decision means something without ids.
             return parts[0].elementsEqual("0".utf8) ? .denyOnly : .malformed

@@ -2,6 +2,18 @@
 // ASCII case-insensitive comparison and percent encoding.
 
 extension Substring.UTF8View {
+    /// Calls `body` with each `,`-separated member in order (empty ones included), until it returns
+    /// `false`. Lazy, unlike `split`: a huge header costs no array of pieces, and the caller can stop
+    /// at its limit.
+    func forEachListMember(_ body: (Substring.UTF8View) -> Bool) {
+        var start = startIndex
+        while true {
+            let end = self[start...].firstIndex(of: UInt8(ascii: ",")) ?? endIndex
+            guard body(self[start..<end]), end != endIndex else { return }
+            start = index(after: end)
+        }
+    }
+
     /// Drops optional whitespace (SP and HTAB) from both ends.
     func trimmingOWS() -> Substring.UTF8View {
         var start = startIndex

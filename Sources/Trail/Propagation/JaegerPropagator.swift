@@ -12,7 +12,8 @@
 ///   sets ``Context/isDebugSampled``); other bits are ignored;
 /// - each `uberctx-{key}` header becomes a baggage entry: the key is the rest of the header name in
 ///   lowercase (header names are case-insensitive), the value is percent-decoded (`+` stays `+`).
-///   Keys that are not valid baggage keys are skipped.
+///   Keys that are not valid baggage keys are skipped; so are values longer than 8192 bytes and
+///   headers after the 64th entry (the baggage propagation limits).
 ///
 /// Injection writes a 32-digit lowercase trace id, the 16-digit span id, `0` as the parent (as
 /// OpenTelemetry's propagators do) and the flags as one hex digit (`0`, `1`, or `3` for debug), plus
@@ -51,7 +52,11 @@ public struct JaegerPropagator: Propagator {
         }
         var incoming = Baggage()
         carrier.forEachHeader { name, value in
-            guard HeaderSyntax.name(name, hasPrefix: Self.baggagePrefix) else { return }
+            // Within the baggage limits, so work and memory are bounded however many headers come:
+            // at most 64 entries, none longer than 8192 bytes (they could not be propagated anyway).
+            guard HeaderSyntax.name(name, hasPrefix: Self.baggagePrefix), value.utf8.count <= Baggage.maximumBytes,
+                  incoming.count < Baggage.maximumMembers
+            else { return }
             let key = String(
                 decoding: name.utf8.dropFirst(Self.baggagePrefix.utf8.count).map(HeaderSyntax.lowercased),
                 as: UTF8.self)
@@ -66,7 +71,7 @@ public struct JaegerPropagator: Propagator {
     static func parseTraceHeader(_ header: String) -> ExtractedParent? {
         guard let decoded = HeaderSyntax.strictPercentDecode(header) else { return nil }
         let value = Substring(decoded).utf8.trimmingOWS()
-        let parts = value.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
+        let parts = value.split(separator: UInt8(ascii: ":"), maxSplits: 4, omittingEmptySubsequences: false)
         guard parts.count == 4,
               (1...32).contains(parts[0].count), (1...16).contains(parts[1].count),
               (1...2).contains(parts[3].count),

@@ -12,8 +12,8 @@ public enum Diagnostics {
     private struct State {
         var seen: Set<String> = []
         var handler: @Sendable (String) -> Void = { message in
-            let line = "trail: \(message)\n"
-            _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
+            let line = Diagnostics.stderrLine(message)
+            _ = line.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count) }
         }
     }
 
@@ -24,6 +24,16 @@ public enum Diagnostics {
     public static var handler: @Sendable (String) -> Void {
         get { state.withLock { $0.handler } }
         set { state.withLock { $0.handler = newValue } }
+    }
+
+    /// `trail: <message>\n` as the default handler writes it. A message can quote a server's answer
+    /// (an OTLP partial-success text, an Elasticsearch error reason) or a value from the environment:
+    /// its control characters are made visible, so it stays one line and cannot drive the terminal.
+    static func stderrLine(_ message: String) -> [UInt8] {
+        var out = Array("trail: ".utf8)
+        Array(message.utf8).withUnsafeBytes { ConsoleFormatter.visibleControls($0, into: &out) }
+        out.append(0x0A)
+        return out
     }
 
     /// Reports `message` unless the same text was reported before.

@@ -7,7 +7,8 @@ import Darwin
 #endif
 
 /// Writes log lines for the `trail` commands: raw JSON, or the console format of ``StdoutSink``
-/// (``ConsoleFormatter``), which passes a line that is not a JSON object through unchanged.
+/// (``ConsoleFormatter``), which passes a line that is not a JSON object through with its control
+/// characters made visible.
 package struct LineOutput: Sendable {
     package enum Format: Sendable, Hashable {
         case json
@@ -55,14 +56,25 @@ package struct LineOutput: Sendable {
     /// `trail pretty`: reads lines from `input` until its end and writes each in this output's
     /// format as soon as it is complete (so `tail -f app.log | trail pretty` shows lines as they
     /// come). Lines that are not JSON objects, and lines longer than the reader's limit (64 MiB),
-    /// pass through unchanged.
+    /// pass through; in the console format with their control characters made visible.
     package func pretty(input: Int32) throws {
         var out: [UInt8] = []
         try LineReader().read(fd: input, name: "standard input", limit: nil) { piece in
             out.removeAll(keepingCapacity: true)
             switch piece {
             case .overlong(let bytes):
-                out.append(contentsOf: bytes)
+                if case .console = format {
+                    // A piece of a line too long to parse: shown, but it cannot drive the terminal.
+                    var start = 0
+                    while start < bytes.count {
+                        let end = memchr(bytes.baseAddress! + start, 0x0A, bytes.count - start).map { UnsafeRawPointer($0) - bytes.baseAddress! } ?? bytes.count
+                        ConsoleFormatter.visibleControls(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), into: &out)
+                        if end < bytes.count { out.append(0x0A) }
+                        start = end + 1
+                    }
+                } else {
+                    out.append(contentsOf: bytes)
+                }
             case .lines(let bytes):
                 var start = 0
                 while start < bytes.count {
