@@ -36,9 +36,19 @@ public enum Diagnostics {
         return out
     }
 
+    /// How many distinct messages are remembered. When a new one would exceed it (a server
+    /// answering with a different text each time), the memory is cleared and starts again: memory
+    /// stays bounded, and at worst a message seen long ago is reported a second time.
+    static let maximumRememberedMessages = 1000
+
     /// Reports `message` unless the same text was reported before.
     public static func report(_ message: String) {
-        let handler = state.withLock { state in state.seen.insert(message).inserted ? state.handler : nil }
+        let handler = state.withLock { state -> (@Sendable (String) -> Void)? in
+            guard !state.seen.contains(message) else { return nil }
+            if state.seen.count >= maximumRememberedMessages { state.seen.removeAll(keepingCapacity: true) }
+            state.seen.insert(message)
+            return state.handler
+        }
         handler?(message)
     }
 }
