@@ -42,7 +42,7 @@ final class GatedDestination: SynchronousDestination {
 
     func writeSynchronously(_ batch: [Int]) throws {
         started.add(1, ordering: .relaxed)
-        gate.block(atMost: 10)
+        gate.block(atMost: 60)
         received.withLock { $0.append(contentsOf: batch) }
     }
 
@@ -121,17 +121,17 @@ struct Transient: Error {}
         if attempts.count == 2 { #expect(attempts[1] - attempts[0] >= .milliseconds(300)) }
     }
 
-    @Test func shutdownCutsABackoffShortAndCountsTheBatchAsFailed() async {
+    @Test func shutdownCutsABackoffShortAndCountsTheBatchAsFailed() async throws {
         let slow = RetryPolicy(maxAttempts: 10, initialBackoff: .seconds(60), maxBackoff: .seconds(60))
         let destination = FlakyDestination(forever: Transient())
         let writer = BatchingWriter(destination: destination, configuration: config(retry: slow))
         writer.enqueue(1)
-        for _ in 0..<400 where destination.attempts.isEmpty { try? await Task.sleep(for: .milliseconds(5)) }
+        try #require(await eventually { !destination.attempts.isEmpty })
         let clock = ContinuousClock()
         let start = clock.now
         // Retries stop at the deadline; the drain then gives the batch up, just after shutdown returns.
         _ = await writer.shutdown(timeout: .milliseconds(200))
-        for _ in 0..<400 where writer.counters.failed == 0 { try? await Task.sleep(for: .milliseconds(5)) }
+        _ = await eventually { writer.counters.failed > 0 }
         // Generous for a loaded machine or a sanitizer build; the backoff alone would take 60 s.
         #expect(clock.now - start < .seconds(30), "not the 60 s backoff")
         #expect(writer.counters.failed == 1 && destination.attempts.count == 2)
@@ -141,12 +141,12 @@ struct Transient: Error {}
 
     @Test func blockWaitsForRoomAndLosesNothing() async throws {
         let destination = GatedDestination()
-        let writer = BatchingWriter(destination: destination, configuration: config(queue: 4, batch: 4, overflow: .block(timeout: .seconds(10))))
+        let writer = BatchingWriter(destination: destination, configuration: config(queue: 4, batch: 4, overflow: .block(timeout: .seconds(60))))
         let producer = Task.detached {
             // Runs on its own thread: it is expected to block.
             try await onOwnThread { for i in 0..<40 { writer.enqueue(i) } }
         }
-        for _ in 0..<400 where destination.started.load(ordering: .relaxed) == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        try #require(await eventually { destination.started.load(ordering: .relaxed) > 0 })
         try await Task.sleep(for: .milliseconds(50))
         #expect(writer.counters.accepted <= 8, "the producer waits while the destination is stuck")
         destination.gate.open()
@@ -160,8 +160,7 @@ struct Transient: Error {}
         let destination = GatedDestination()
         let writer = BatchingWriter(destination: destination, configuration: config(queue: 3, batch: 3, overflow: .block(timeout: .milliseconds(20))))
         writer.enqueue(-1)
-        for _ in 0..<2000 where destination.started.load(ordering: .relaxed) == 0 { try await Task.sleep(for: .milliseconds(5)) }
-        try #require(destination.started.load(ordering: .relaxed) == 1, "the drain thread holds -1, so the queue has exactly 3 places")
+        try #require(await eventually { destination.started.load(ordering: .relaxed) > 0 }, "the drain thread holds -1, so the queue has exactly 3 places")
         let results = try await onOwnThread { (0..<5).map { writer.enqueue($0) } }
         #expect(results == [true, true, true, false, false])
         #expect(writer.counters.droppedBlockTimeout == 2)
@@ -172,7 +171,7 @@ struct Transient: Error {}
 
     @Test func manyBlockingProducersEachKeepTheirOrder() async throws {
         let destination = FlakyDestination()
-        let writer = BatchingWriter(destination: destination, configuration: config(queue: 16, batch: 8, overflow: .block(timeout: .seconds(10))))
+        let writer = BatchingWriter(destination: destination, configuration: config(queue: 16, batch: 8, overflow: .block(timeout: .seconds(60))))
         try await onOwnThread {
             let threads = (0..<4).map { producer in
                 Thread { for i in 0..<5000 { writer.enqueue(producer * 100_000 + i) } }
@@ -236,7 +235,7 @@ struct Transient: Error {}
         let destination = GatedDestination()
         let writer = BatchingWriter(destination: destination, configuration: config(queue: 1000, queueBytes: 1000, batch: 1000), byteCount: { _ in 100 })
         writer.enqueue(-1)
-        for _ in 0..<400 where destination.started.load(ordering: .relaxed) == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        try #require(await eventually { destination.started.load(ordering: .relaxed) > 0 })
         for i in 0..<50 { writer.enqueue(i) }
         let counters = writer.counters
         #expect(counters.accepted == 11 && counters.droppedQueueFull == 40, "ten 100-byte records fit in 1000 bytes")
@@ -277,5 +276,5 @@ final class SlowLines: SynchronousDestination {
 final class GatedLines: SynchronousDestination {
     typealias Record = LogLine
     let gate = Gate()
-    func writeSynchronously(_ batch: [LogLine]) throws { gate.block(atMost: 10) }
+    func writeSynchronously(_ batch: [LogLine]) throws { gate.block(atMost: 60) }
 }

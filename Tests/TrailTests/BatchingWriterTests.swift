@@ -23,7 +23,8 @@ final class ScriptedDestination: Destination {
         case .ok: state.withLock { $0.batches.append(batch) }
         case .fail: throw Failure()
         case .stall:
-            for _ in 0..<2000 where !gate.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+            // Stalls until released (bounded: a minute, far beyond any test that stalls it).
+            _ = await eventually(within: .seconds(60)) { gate.withLock { $0 } }
             state.withLock { $0.batches.append(batch) }
         }
     }
@@ -48,7 +49,7 @@ final class ScriptedDestination: Destination {
         for i in 0..<30 { writer.enqueue(i) }
         // Whenever 10 are queued they go out; the drain may also write the tail of what it took
         // as a shorter batch, and up to 9 may wait for the delay.
-        for _ in 0..<400 where writer.counters.written < 21 { try await Task.sleep(for: .milliseconds(5)) }
+        _ = await eventually { writer.counters.written >= 21 }
         let records = destination.records
         #expect(records.count >= 21 && records == Array(0..<records.count))
         #expect(destination.batches.allSatisfy { $0.count <= 10 })
@@ -59,7 +60,7 @@ final class ScriptedDestination: Destination {
         let destination = ScriptedDestination()
         let writer = writer(destination, batch: 100, delay: .milliseconds(50))
         for i in 0..<3 { writer.enqueue(i) }
-        for _ in 0..<400 where writer.counters.written < 3 { try await Task.sleep(for: .milliseconds(5)) }
+        _ = await eventually { writer.counters.written >= 3 }
         #expect(destination.batches == [[0, 1, 2]])
         #expect(writer.counters.written == 3)
     }
@@ -90,7 +91,7 @@ final class ScriptedDestination: Destination {
         let writer = writer(destination, queue: 20, batch: 5, delay: .milliseconds(1))
         writer.enqueue(-1)
         // Wait until the first record is in flight (the stalled write holds it).
-        for _ in 0..<400 where !isDrained(writer) { try await Task.sleep(for: .milliseconds(5)) }
+        try #require(await eventually { isDrained(writer) })
         let clock = ContinuousClock()
         let elapsed = clock.measure { for i in 0..<1000 { writer.enqueue(i) } }
         #expect(elapsed < .seconds(1), "enqueue never waits for the destination")
@@ -108,7 +109,7 @@ final class ScriptedDestination: Destination {
         destination.setMode(.stall)
         let writer = writer(destination, queue: 10, batch: 10, delay: .milliseconds(1), overflow: .dropOldest)
         writer.enqueue(-1)
-        for _ in 0..<400 where !isDrained(writer) { try await Task.sleep(for: .milliseconds(5)) }
+        try #require(await eventually { isDrained(writer) })
         for i in 0..<100 { writer.enqueue(i) }
         destination.setMode(.ok)
         destination.release()

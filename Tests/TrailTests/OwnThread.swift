@@ -10,3 +10,18 @@ func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async 
         Thread { continuation.resume(with: Result { try work() }) }.start()
     }
 }
+
+/// Checks `condition` every 5 ms until it holds or `timeout` passes, and says whether it holds.
+///
+/// For a test's preconditions ("the drain thread holds the first record"): on a loaded machine or
+/// under a sanitizer a thread can take seconds to run, so the bound is generous, and the test
+/// requires the answer instead of going on with a state it did not expect. It returns as soon as
+/// the condition holds, so the bound costs nothing when all is well.
+func eventually(within timeout: Duration = .seconds(30), _ condition: () -> Bool) async -> Bool {
+    let end = ContinuousClock.now + timeout
+    while !condition() {
+        guard ContinuousClock.now < end else { return false }
+        try? await Task.sleep(for: .milliseconds(5))
+    }
+    return true
+}
