@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+@testable import Trail
+
+/// The fuzz targets' property checks (FuzzChecks/) run on every committed seed of Fuzz/corpus, so
+/// `swift test` exercises the corpus too, and on the inputs fuzzing found that once broke a property.
+@Suite struct FuzzRegressionTests {
+    /// The targets of Fuzz/run.sh and their checks.
+    static let targets: [(name: String, check: @Sendable ([UInt8]) throws(FuzzFailure) -> Void)] = [
+        ("traceparent", FuzzChecks.traceContext),
+        ("baggage", FuzzChecks.baggage),
+        ("b3", FuzzChecks.b3),
+        ("jaeger", FuzzChecks.jaeger),
+        ("json-line", FuzzChecks.jsonLine),
+    ]
+
+    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../Fuzz/corpus").standardizedFileURL
+
+    /// Runs `check` on `input`, recording a failed property as an issue.
+    static func run(_ target: String, _ input: [UInt8], label: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        guard let check = targets.first(where: { $0.name == target })?.check else {
+            Issue.record("no target \(target)", sourceLocation: sourceLocation)
+            return
+        }
+        do {
+            try check(input)
+        } catch {
+            Issue.record("\(target)/\(label): \(error)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test(arguments: ["traceparent", "baggage", "b3", "jaeger", "json-line"])
+    func everyCommittedSeedKeepsTheProperties(target: String) throws {
+        let directory = Self.corpus.appendingPathComponent(target)
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+        #expect(names.count >= 8, "the seed corpus of \(target) is nearly empty")
+        for name in names {
+            let input = try [UInt8](Data(contentsOf: directory.appendingPathComponent(name)))
+            Self.run(target, input, label: name)
+        }
+    }
+}
