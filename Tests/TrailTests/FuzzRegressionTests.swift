@@ -30,6 +30,21 @@ import Testing
         }
     }
 
+    /// json-line: a nested `LogFields` with a repeated key was written with the key twice
+    /// (`{"message":true,"message":false}`); the last value alone must be written, as on the top level.
+    /// The input: level info, no span, empty message, no bound fields, one call field `a` holding
+    /// an object with `message: true` then `message: false`.
+    @Test func nestedObjectWithARepeatedKeyKeepsTheLastValueOnly() throws {
+        let input: [UInt8] = [2, 0, 0, 0, 1, 1, 1, 0, 15, 13, 2, 0, 0, 9, 1, 0, 0, 0, 9, 0, 0]
+        Self.run("json-line", input, label: "nested repeated key")
+
+        let nested: LogFields = ["message": true, "id": 1, "message": false]
+        let line = FuzzChecks.encodeLine(
+            logger: FuzzChecks.lineLogger, level: .info, message: "m", fields: ["a": nested], context: Context())
+        let text = String(decoding: line, as: UTF8.self)
+        #expect(text.contains(#""a":{"id":1,"message":false}"#), "\(text)")
+    }
+
     @Test(arguments: ["traceparent", "baggage", "b3", "jaeger", "json-line"])
     func everyCommittedSeedKeepsTheProperties(target: String) throws {
         let directory = Self.corpus.appendingPathComponent(target)
