@@ -45,6 +45,22 @@ import Testing
         #expect(text.contains(#""a":{"id":1,"message":false}"#), "\(text)")
     }
 
+    /// json-line: fields bound with `Logger.with` that are written under the same key (`fields.message`
+    /// and the reserved `message`, which becomes `fields.message`) were both written. The input (as
+    /// the fuzzer found it): bound fields `fields.message`, …, `message`.
+    @Test func boundFieldsWrittenUnderOneKeyKeepTheLastValueOnly() throws {
+        let input: [UInt8] = [
+            0x02, 0x00, 0x00, 0x02, 0x01, 0x0D, 0x03, 0x00, 0x03, 0x00, 0x0C, 0x04, 0x06, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+            0xFF, 0xFF, 0xFF, 0x07, 0x05, 0x09, 0x01, 0x0A, 0x00, 0x00, 0x01, 0x00, 0x00,
+        ]
+        Self.run("json-line", input, label: "bound reserved key")
+
+        let logger = FuzzChecks.lineLogger.with(["level": 1, "fields.level": 2, "message": "a", "fields.message": "b"])
+        let line = String(decoding: FuzzChecks.encodeLine(logger: logger, level: .info, message: "m", fields: [:], context: Context()), as: UTF8.self)
+        #expect(line.components(separatedBy: #""fields.level":"#).count == 2 && line.contains(#""fields.level":2"#), "\(line)")
+        #expect(line.components(separatedBy: #""fields.message":"#).count == 2 && line.contains(#""fields.message":"b""#), "\(line)")
+    }
+
     @Test(arguments: ["traceparent", "baggage", "b3", "jaeger", "json-line"])
     func everyCommittedSeedKeepsTheProperties(target: String) throws {
         let directory = Self.corpus.appendingPathComponent(target)
