@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 
-ALL_TARGETS=(traceparent baggage b3 jaeger json-line)
+ALL_TARGETS=(traceparent baggage b3 jaeger json-line json-scan)
 seconds=20
 targets=()
 while [ $# -gt 0 ]; do
@@ -75,6 +75,7 @@ for t in "${targets[@]}"; do
   cp Fuzz/corpus/"$t"/* "$corpus"/ 2>/dev/null || true
   log="$out/logs/$t.log"
   status=0
+  started=$SECONDS
   # -max_total_time bounds the fuzzing, -timeout each input; `timeout` bounds everything else.
   # The Swift runtime's backtracer is off: ASan reports the crash.
   SWIFT_BACKTRACE=enable=no timeout -k 10 $((seconds + 120)) "$binary" -max_total_time="$seconds" -timeout=10 -max_len="$(max_len "$t")" \
@@ -92,7 +93,7 @@ for t in "${targets[@]}"; do
     failed=1
   fi
   printf 'fuzz: %-12s %8s runs in %ss, cov %s, ft %s, corpus %s: %s\n' \
-    "$t" "${runs:-?}" "$seconds" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$result"
+    "$t" "${runs:-?}" "$((SECONDS - started))" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$result"
   if [ "$status" -ne 0 ]; then
     reproducer=$(ls -t "$artifacts"/* 2>/dev/null | head -1 || true)
     grep -E 'property violated|ERROR: AddressSanitizer|ERROR: libFuzzer|Fatal error|SUMMARY' "$log" | head -5 >&2 || true

@@ -12,6 +12,7 @@ import Testing
         ("b3", FuzzChecks.b3),
         ("jaeger", FuzzChecks.jaeger),
         ("json-line", FuzzChecks.jsonLine),
+        ("json-scan", FuzzChecks.jsonScan),
     ]
 
     static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -61,7 +62,7 @@ import Testing
         #expect(line.components(separatedBy: #""fields.message":"#).count == 2 && line.contains(#""fields.message":"b""#), "\(line)")
     }
 
-    @Test(arguments: ["traceparent", "baggage", "b3", "jaeger", "json-line"])
+    @Test(arguments: ["traceparent", "baggage", "b3", "jaeger", "json-line", "json-scan"])
     func everyCommittedSeedKeepsTheProperties(target: String) throws {
         let directory = Self.corpus.appendingPathComponent(target)
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()

@@ -69,6 +69,50 @@ extension FuzzChecks {
         }
         wanted += model
         try checkObject(object, wanted, printable)
+
+        // `trail grep` and the console format read lines with JSONLineScanner: it must find the
+        // same top-level keys, and the string values byte for byte.
+        guard let scanned = line.withUnsafeBytes({ JSONLineScanner.fields($0) }) else {
+            throw FuzzFailure(description: "JSONLineScanner rejects the line: \(printable)")
+        }
+        let keyCount: Int = wanted.count + 2
+        try fuzzRequire(scanned.count == keyCount, "JSONLineScanner finds \(scanned.count) keys: \(printable)")
+        for (key, value) in wanted {
+            guard case .string(let string) = value else { continue }
+            let found = scanned.first { $0.key.utf8.elementsEqual(key.utf8) }?.value
+            try fuzzRequire(found == .string(string) && found?.text.utf8.elementsEqual(string.utf8) == true,
+                            "JSONLineScanner reads \(key.debugDescription) as \(String(describing: found)): \(printable)")
+        }
+    }
+
+    // MARK: JSONLineScanner
+
+    /// Input: any bytes, read as one line by JSONLineScanner (`trail grep`, `trail pretty`).
+    ///
+    /// Checks: no crash on any input; an object `JSONSerialization` reads (valid UTF-8, not nested
+    /// deeper than the scanner's limit, no byte-order mark, no trailing comma: Foundation accepts
+    /// `{"a":1,}`, JSON does not) is read by the scanner too, with the same string values, and
+    /// numbers, literals, arrays and objects as raw text.
+    static func jsonScan(_ bytes: [UInt8]) throws(FuzzFailure) {
+        let scanned = bytes.withUnsafeBytes { JSONLineScanner.fields($0) }
+        let opening = bytes.count { $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "{") }
+        guard opening < JSONCursor.maxDepth, !bytes.starts(with: [0xEF, 0xBB, 0xBF]), !hasTrailingComma(bytes),
+              String(validating: bytes, as: UTF8.self) != nil,
+              let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any]
+        else { return }
+        let printable = String(lossyText(bytes).prefix(600)).debugDescription
+        guard let scanned else { throw FuzzFailure(description: "JSONLineScanner rejects an object Foundation reads: \(printable)") }
+        let byKey = Dictionary(object.map { (jsonKey($0.key), $0.value) }, uniquingKeysWith: { first, _ in first })
+        for (key, value) in scanned where scanned.count(where: { jsonKey($0.key) == jsonKey(key) }) == 1 {
+            let decoded = byKey[jsonKey(key)]
+            switch value {
+            case .string(let string):
+                try fuzzRequire((decoded as? String).map { withoutFEFF($0) == withoutFEFF(string) } == true,
+                                "\(key.debugDescription): scanner \(string.debugDescription), Foundation \(String(describing: decoded)): \(printable)")
+            case .raw(let raw):
+                try fuzzRequire(decoded != nil && !(decoded is String), "\(key.debugDescription): raw \(raw) is a string to Foundation: \(printable)")
+            }
+        }
     }
 
     /// `object` holds a timestamp, a source object and exactly the `wanted` keys and values.
@@ -130,5 +174,21 @@ extension FuzzChecks {
             }
             i += 1
         }
+    }
+
+    /// `true` when a `,` outside strings is followed (after whitespace) by `}` or `]`.
+    static func hasTrailingComma(_ bytes: [UInt8]) -> Bool {
+        var inString = false, escaped = false, lastOutside: UInt8 = 0
+        for c in bytes {
+            if inString {
+                if escaped { escaped = false } else if c == UInt8(ascii: "\\") { escaped = true } else if c == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            if c == UInt8(ascii: "\"") { inString = true; lastOutside = c; continue }
+            if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D { continue }
+            if (c == UInt8(ascii: "}") || c == UInt8(ascii: "]")) && lastOutside == UInt8(ascii: ",") { return true }
+            lastOutside = c
+        }
+        return false
     }
 }
