@@ -58,9 +58,12 @@ public struct BoundFields: Sendable {
             }
         }
         var encoder = JSONLineEncoder(capacity: 64)
-        for (index, (key, value)) in fields.storage.enumerated() where !fields.storage[(index + 1)...].contains(where: { $0.0 == key }) {
+        // A later field written under the same key wins: `level` and `fields.level` are both
+        // written as `fields.level`.
+        let writtenKeys = fields.storage.map { e.userKey($0.0) }
+        for (index, (_, value)) in fields.storage.enumerated() where !writtenKeys[(index + 1)...].contains(writtenKeys[index]) {
             encoder.bytes.removeAll(keepingCapacity: true)
-            let written = e.userKey(key)
+            let written = writtenKeys[index]
             e.appendField(written, to: &encoder) { value.appendJSON(to: &$0) }
             bytes.append(contentsOf: encoder.bytes)
             keys.append(written)

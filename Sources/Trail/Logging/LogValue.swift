@@ -198,10 +198,18 @@ public struct LogFields: LogValueConvertible, ExpressibleByDictionaryLiteral, Se
         storage.lazy.map { (key: $0.0, value: $0.1) }.makeIterator()
     }
 
+    /// Written as an object in which a key given twice keeps its last value, as on a line's top
+    /// level: a repeated key in JSON is read differently by different parsers, or rejected.
     public func appendJSON(to encoder: inout JSONLineEncoder) {
-        encoder.appendObject(storage) { field, encoder in
-            encoder.appendKey(field.0)
-            field.1.appendJSON(to: &encoder)
+        // Small objects (the usual case) are checked pair by pair; larger ones through a table.
+        let lastIndex: [String: Int]? = storage.count > 16
+            ? Dictionary(storage.enumerated().map { ($1.0, $0) }, uniquingKeysWith: { _, later in later }) : nil
+        encoder.appendObject(storage.indices) { index, encoder in
+            let (key, value) = storage[index]
+            let overridden = lastIndex.map { $0[key] != index } ?? storage[(index + 1)...].contains { $0.0 == key }
+            guard !overridden else { return }
+            encoder.appendKey(key)
+            value.appendJSON(to: &encoder)
         }
     }
 }

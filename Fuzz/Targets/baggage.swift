@@ -1,0 +1,14 @@
+// Fuzz target `baggage`: the baggage header through BaggagePropagator and the Baggage API.
+// The checks are in Tests/TrailTests/FuzzChecks (FuzzChecks.baggage), shared with FuzzRegressionTests.
+// Build and run with Fuzz/run.sh.
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    do {
+        try FuzzChecks.baggage(bytes)
+    } catch {
+        fatalError("baggage: property violated: \(error)")
+    }
+    return 0
+}
