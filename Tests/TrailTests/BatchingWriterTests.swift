@@ -212,9 +212,53 @@ final class ScriptedDestination: Destination {
         #expect(destination.records == Array(0..<25))
     }
 
+    @Test func aWriteThatTimedOutStillFinishesAfterShutdown() async throws {
+        // The write waits for an answer that comes only after the writer gave up on it and shut
+        // down; its remaining work must still run (and free its batch), not wait forever for the
+        // drain thread that is gone.
+        let destination = LateAnswerDestination()
+        let writer = BatchingWriter(destination: destination, configuration: .init(
+            name: "late", maxQueueSize: 10, maxBatchSize: 1, maxDelay: .milliseconds(1), writeTimeout: .milliseconds(50), retry: .never))
+        writer.enqueue(1)
+        try #require(await eventually { writer.counters.failed == 1 }, "the write timed out")
+        #expect(await writer.shutdown(timeout: .seconds(5)))
+        destination.answer()
+        #expect(await eventually(within: .seconds(10)) { destination.finished.load(ordering: .acquiring) },
+                "the rest of the write ran after the drain thread stopped")
+    }
+
     /// `true` once nothing is queued (records may still be in flight).
     private func isDrained(_ writer: BatchingWriter<Int>) -> Bool {
         writer.counters.accepted > 0 && writer.queuedCount == 0
+    }
+}
+
+/// A destination whose write waits for ``answer()`` (a server that answers late).
+final class LateAnswerDestination: Destination {
+    typealias Record = Int
+    private let waiting = Locked<CheckedContinuation<Void, Never>?>(nil)
+    private let answered = Atomic<Bool>(false)
+    let finished = Atomic<Bool>(false)
+
+    func write(_ batch: [Int]) async throws {
+        await withCheckedContinuation { continuation in
+            let now = waiting.withLock { slot -> Bool in
+                if answered.load(ordering: .acquiring) { return true }
+                slot = continuation
+                return false
+            }
+            if now { continuation.resume() }
+        }
+        finished.store(true, ordering: .releasing)
+    }
+
+    func answer() {
+        let continuation = waiting.withLock { slot -> CheckedContinuation<Void, Never>? in
+            answered.store(true, ordering: .releasing)
+            defer { slot = nil }
+            return slot
+        }
+        continuation?.resume()
     }
 }
 

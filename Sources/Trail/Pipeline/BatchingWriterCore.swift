@@ -162,6 +162,7 @@ extension BatchingWriter {
                     deliver(taken.popFirst(max: maxBatch, maxBytes: maxBatchBytes, byteCount: byteCount))
                 }
             }
+            executor.close()
             lock.withLock { $0.stopped = true }
             lock.broadcast()
         }

@@ -13,19 +13,42 @@ final class DrainExecutor: TaskExecutor, @unchecked Sendable {
         /// The write being waited for; a write that timed out may still finish later.
         var current = 0
         var finished: (run: Int, error: (any Error)?)? = nil
+        /// Set when the drain thread has stopped: jobs go to the global executor from then on.
+        var closed = false
     }
 
     private let lock = ConditionLock(State())
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        lock.withLock { $0.jobs.append(job) }
-        lock.broadcast()
+        let queued = lock.withLock { state -> Bool in
+            guard !state.closed else { return false }
+            state.jobs.append(job)
+            return true
+        }
+        if queued {
+            lock.broadcast()
+        } else {
+            globalConcurrentExecutor.enqueue(job)
+        }
+    }
+
+    /// Called by the drain thread as it stops. A write that timed out may still be waiting for its
+    /// server; its remaining jobs, queued now or later, run on the global executor, so the task
+    /// finishes and frees its batch instead of waiting forever for a thread that is gone.
+    func close() {
+        let leftover = lock.withLock { state -> [UnownedJob] in
+            state.closed = true
+            defer { state.jobs.removeAll() }
+            return state.jobs
+        }
+        for job in leftover { globalConcurrentExecutor.enqueue(job) }
     }
 
     /// Runs `operation` as a task whose jobs run on the calling thread, until it finishes or the
     /// monotonic `deadline` passes. Returns `nil` on timeout (the task is cancelled; its remaining
-    /// jobs run during later calls), else the error it threw or `.none`.
+    /// jobs run during later calls, or on the global executor after ``close()``), else the error it
+    /// threw or `.none`.
     func run(deadline: UInt64, _ operation: @escaping @Sendable () async throws -> Void) -> (any Error)?? {
         let run = lock.withLock { state -> Int in
             state.current += 1
