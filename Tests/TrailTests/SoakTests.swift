@@ -31,8 +31,11 @@ import Testing
     /// What the rest of the soak may use besides the queues, whatever its length: thread stacks
     /// (writers, receiver connections, URLSession), the batch being encoded per destination (the
     /// Loki JSON and gzip copies, the OTLP records and protobuf), the receivers' decoded request of
-    /// the moment, zlib state, and the allocator's free-but-kept pages.
-    static let fixedOverhead = 96 << 20
+    /// the moment, zlib state, and the allocator's free-but-kept pages. Measured here: the whole
+    /// growth over the starting RSS was 32 MiB (5 s, debug) and 37 MiB (30 s, release), queues
+    /// included; 64 MiB leaves room for another machine's allocator without hiding a leak that
+    /// grows with the run.
+    static let fixedOverhead = 64 << 20
 
     static var queueBudget: Int {
         2 * (fileQueueBytes + lokiQueueBytes + otlpLogQueueBytes) + 2 * spanQueueSize * spanBytesBound
@@ -140,7 +143,11 @@ import Testing
         #expect(receiverItems[3] == spans.written, "spans the OTLP receiver got == the span exporter's written")
         #expect(lokiTally.rejected == 0 && otlpTally.rejected == 0, "no request was invalid")
         #expect(phasesRun.loki >= FaultPhase.cycle.count && phasesRun.otlp >= FaultPhase.cycle.count, "every fault phase ran")
-        #expect(writers[1].retries > 0 && spans.retries > 0, "the failures were retried")
+        // The faults were met and retried (in a short run, a slow destination may send only a few
+        // requests, so each receiver's share is checked only in a long one).
+        let failures = (loki: lokiTally.requests - lokiTally.delivered, otlp: otlpTally.requests - otlpTally.delivered)
+        #expect(failures.loki + failures.otlp > 0 && writers[1].retries + writers[2].retries + spans.retries > 0)
+        if strict { #expect(failures.loki > 0 && failures.otlp > 0 && writers[1].retries > 0 && spans.retries > 0) }
         if strict {
             #expect(peakGrowth <= budget + Self.fixedOverhead, "peak RSS within the queue budget plus the overhead")
             #expect(descriptorsAfter <= descriptorsBefore, "no descriptor leaked")
@@ -167,7 +174,7 @@ import Testing
 
         let start = ContinuousClock.now
         let end = start + .seconds(seconds)
-        let phase = min(max(Duration.seconds(seconds) / (FaultPhase.cycle.count + 1), .milliseconds(300)), .seconds(3))
+        let phase = min(max(Duration.seconds(seconds) / (FaultPhase.cycle.count + 2), .milliseconds(300)), .seconds(3))
         async let lokiPhases = loki.cycleFaults(until: end, phase: phase, offset: 0)
         async let otlpPhases = otlp.cycleFaults(until: end, phase: phase, offset: 3)
         let offered = await withTaskGroup(of: Offered.self) { group in
