@@ -110,13 +110,13 @@ import Testing
             \(phasesRun.loki) Loki and \(phasesRun.otlp) OTLP fault phases of \(outcome.phase)
             \(table.text)
             lines/s offered \(Int(Double(offered.lines) / produced.seconds)), written to file \(Int(Double(writers[0].written) / produced.seconds)); \
-            files \(files.files) (\(files.gzipped) gzipped)
+            files \(files.files) (\(files.gzipped) gzipped), read and checked in \(files.duration)
             Loki statuses \(lokiTally.statuses.sorted { $0.key < $1.key }), OTLP statuses \(otlpTally.statuses.sorted { $0.key < $1.key }), \
             bodies \(lokiTally.bodyBytes.mebibytes) / \(otlpTally.bodyBytes.mebibytes)
             memory: RSS at start \(rssBefore.mebibytes), peak \(peakAfter.mebibytes) (peak mark \(peakReset ? "reset" : "not resettable: \(peakBefore.mebibytes) before")), \
             growth \(peakGrowth.mebibytes) <= queue budget \(budget.mebibytes) + overhead \(Self.fixedOverhead.mebibytes) (\(memoryCheck))
             descriptors: \(descriptorsBefore) before, \(descriptorsAfter) after (\(memoryCheck))\
-            \(newDescriptors.isEmpty ? "" : "; new since: \(newDescriptors.sorted())")
+            \(descriptorsAfter > descriptorsBefore ? "; new since: \(newDescriptors.sorted().prefix(20))" : "")
             """)
 
         #expect(outcome.drained, "the pipeline drained within 60 s once the receivers were healthy")
@@ -193,7 +193,9 @@ import Testing
         loki.stop()
         otlp.stop()  // from here on, every delivered answer is in the tallies
         let lokiSink = try #require(pipeline.writers[1].core.destination as? LokiSink)
-        let files = try await onOwnThread { try FileCheck.run(directory: directory.path) }
+        let checkStart = ContinuousClock.now
+        var files = try await onOwnThread { try FileCheck.run(directory: directory.path) }
+        files.duration = ContinuousClock.now - checkStart
         return Outcome(
             offered: offered, writers: pipeline.writers.map { WriterCounts($0.counters) },
             spans: WriterCounts(pipeline.spanProcessors[0].writer.counters), loki: loki.tally, otlp: otlp.tally, files: files,
