@@ -125,12 +125,15 @@ private func isSoakLine(_ line: ArraySlice<UInt8>) -> Bool {
 struct WriterCounts: Sendable {
     var accepted, written, droppedQueueFull, droppedOldest, droppedBlockTimeout, droppedAfterShutdown: Int
     var failed, failedBatches, retries: Int
+    /// The library's own total of lost records (refused at the door, evicted, failed).
+    var dropped: Int
 
     init<Record>(_ counters: BatchingWriter<Record>.Counters) {
         (accepted, written, failed, failedBatches, retries) =
             (counters.accepted, counters.written, counters.failed, counters.failedBatches, counters.retries)
         (droppedQueueFull, droppedOldest, droppedBlockTimeout, droppedAfterShutdown) =
             (counters.droppedQueueFull, counters.droppedOldest, counters.droppedBlockTimeout, counters.droppedAfterShutdown)
+        dropped = counters.dropped
     }
 }
 

@@ -130,6 +130,9 @@ import Testing
                     == offeredHere, "\(name): offered = accepted + refused")
             #expect(counters.written + counters.failed + counters.droppedOldest == counters.accepted,
                     "\(name): written + dropped == accepted")
+            // The same with the library's `dropped` total, which also counts the records refused
+            // at the door (never accepted): written + dropped == offered.
+            #expect(counters.written + counters.dropped == offeredHere, "\(name): written + dropped == offered")
             #expect(counters.written > 0, "\(name) wrote something")
             #expect(counters.droppedAfterShutdown == 0, "\(name): producers stopped before shutdown")
         }
