@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 @testable import Trail
 #if canImport(Glibc)
 import Glibc
@@ -63,17 +64,46 @@ struct FaultPhase: Sendable {
 
 extension LoopbackReceiver {
     /// Cycles through ``FaultPhase/cycle`` from `offset`, `phase` long each, until `end` (at most
-    /// `maxPhases` phases), then answers normally again. Returns the number of phases run.
-    func cycleFaults(until end: ContinuousClock.Instant, phase: Duration, offset: Int, maxPhases: Int = 10_000) async -> Int {
+    /// `maxPhases` phases), then answers normally again. Returns the number of phases run. Blocks:
+    /// run it on a thread of its own (``ThreadRun``), so that a busy cooperative pool cannot
+    /// stretch the phases.
+    func cycleFaults(until end: ContinuousClock.Instant, phase: Duration, offset: Int, maxPhases: Int = 10_000) -> Int {
         var count = 0
         while count < maxPhases && ContinuousClock.now < end {
             let current = FaultPhase.cycle[(offset + count) % FaultPhase.cycle.count]
             setFault(current.answer, extraDelay: current.extraDelay)
             count += 1
-            try? await Task.sleep(for: min(phase, end - ContinuousClock.now))
+            let pause = min(phase, end - ContinuousClock.now)
+            if pause > .zero { Thread.sleep(forTimeInterval: Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18) }
         }
         setFault(nil)
         return count
+    }
+}
+
+/// Work on a thread started at once (not when the cooperative pool gets to it, as an `async let`
+/// of ``onOwnThread(_:)`` would be), whose result is awaited later.
+final class ThreadRun<Value: Sendable>: Sendable {
+    private let result = Mutex<Value?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ work: @escaping @Sendable () -> Value) {
+        Thread { [self] in
+            let value = work()
+            result.withLock { $0 = value }
+            done.signal()
+        }.start()
+    }
+
+    /// Waits (on a thread of its own, not the pool's) for the work to end.
+    var value: Value {
+        get async throws {
+            try await onOwnThread {
+                self.done.wait()
+                self.done.signal()
+                return self.result.withLock { $0! }
+            }
+        }
     }
 }
 

@@ -178,15 +178,15 @@ import Testing
         let start = ContinuousClock.now
         let end = start + .seconds(seconds)
         let phase = min(max(Duration.seconds(seconds) / (FaultPhase.cycle.count + 2), .milliseconds(300)), .seconds(3))
-        async let lokiPhases = loki.cycleFaults(until: end, phase: phase, offset: 0)
-        async let otlpPhases = otlp.cycleFaults(until: end, phase: phase, offset: 3)
+        let lokiPhases = ThreadRun { loki.cycleFaults(until: end, phase: phase, offset: 0) }
+        let otlpPhases = ThreadRun { otlp.cycleFaults(until: end, phase: phase, offset: 3) }
         let offered = await withTaskGroup(of: Offered.self) { group in
             for task in 0..<producers {
                 group.addTask { await produce(task: task, until: end, logger: logger, tracer: tracer) }
             }
             return await group.reduce(Offered(), +)
         }
-        let phasesRun = (loki: await lokiPhases, otlp: await otlpPhases)
+        let phasesRun = (loki: try await lokiPhases.value, otlp: try await otlpPhases.value)
         let produced = ContinuousClock.now - start
 
         // The receivers are healthy again: everything queued must drain well within the deadline.
@@ -207,15 +207,15 @@ import Testing
     }
 
     /// One producer: requests of three spans (a root across a suspension, a child, a grandchild
-    /// ended by hand) and three lines, as fast as it can until `end`, yielding now and then so the
-    /// other tasks (and other tests) get the cooperative pool.
+    /// ended by hand) and three lines, as fast as it can until `end`, yielding once per request so
+    /// that the other producers, and other tests' tasks, get their turns on the cooperative pool.
     static func produce(task: Int, until end: ContinuousClock.Instant, logger: Logger, tracer: Tracer) async -> Offered {
         let logger = logger.with(["task": task, "component": "soak"])
         var iteration = 0
         while iteration < 100_000_000 && ContinuousClock.now < end {
             await tracer.withSpan("soak.request", kind: .server, attributes: ["soak.task": .int(Int64(task))]) { span in
                 logger.info("request started", ["i": iteration, "path": "/orders/\(iteration % 97)"])
-                if iteration % 16 == 0 { await Task.yield() }
+                await Task.yield()  // inside the span: its context must survive the suspension
                 tracer.withSpan("soak.query") { query in
                     query.setAttribute("db.rows", .int(Int64(iteration % 100)))
                     query.addEvent("fetched", attributes: ["bytes": .int(Int64(iteration % 4096))])
