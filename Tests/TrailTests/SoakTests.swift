@@ -26,15 +26,16 @@ import Testing
     static let otlpLogQueueBytes = 2 << 20
     static let spanQueueSize = 4096
     /// Spans have no byte size of their own (the span queue is bounded by count): a generous bound
-    /// for the soak's spans in memory (name, 2 attributes, an event, ids; about 600 bytes measured).
+    /// for one of the soak's spans in memory (a short name, ids and times, at most two small
+    /// attributes and one event with one attribute, in a few small heap objects).
     static let spanBytesBound = 2048
     /// What the rest of the soak may use besides the queues, whatever its length: thread stacks
     /// (writers, receiver connections, URLSession), the batch being encoded per destination (the
     /// Loki JSON and gzip copies, the OTLP records and protobuf), the receivers' decoded request of
     /// the moment, zlib state, and the allocator's free-but-kept pages. Measured here: the whole
-    /// growth over the starting RSS was 32 MiB (5 s, debug) and 37 MiB (30 s, release), queues
-    /// included; 64 MiB leaves room for another machine's allocator without hiding a leak that
-    /// grows with the run.
+    /// growth over the starting RSS was 32 MiB (5 s, debug), 37 MiB (30 s, release) and 39 MiB
+    /// (120 s, release), queues included; 64 MiB leaves room for another machine's allocator
+    /// without hiding a leak that grows with the run.
     static let fixedOverhead = 64 << 20
 
     static var queueBudget: Int {
