@@ -10,7 +10,8 @@ import Darwin
 ///
 /// It listens on an ephemeral port (or a chosen one), accepts on a thread of its own and serves
 /// each connection on another thread, several requests per connection (keep-alive), bodies by
-/// `Content-Length` or chunked. Every request is recorded (``requests``). Answers come from a
+/// `Content-Length` or chunked. Every request is recorded (``requests``), or, for long runs, only
+/// the latest few, every one being counted (``keepOnlyLatest(_:counting:)``, ``tally``). Answers come from a
 /// script, one per request, then ``defaultAnswer``; a ``RequestValidator`` can reject broken
 /// requests the way the real server would. ``stop()`` closes every socket and waits (bounded) for
 /// the threads to end; every test that starts a receiver stops it.
@@ -19,6 +20,16 @@ final class LoopbackReceiver: Sendable {
         var script: [ScriptedAnswer] = []
         var defaultAnswer: ScriptedAnswer
         var requests: [RecordedRequest] = []
+        /// Keep only this many of the latest requests in `requests` (``keepOnlyLatest(_:counting:)``).
+        var keepLatest: Int?
+        /// Counts every request, kept or not.
+        var tally = ReceiverTally()
+        /// Counts the items (log entries, spans) of a request answered 2xx.
+        var itemCounter: (@Sendable (RecordedRequest) -> Int)?
+        /// While set, every valid request gets this answer instead of the validator's or the default.
+        var fault: ScriptedAnswer?
+        /// While positive, every answer waits this much longer.
+        var extraDelay: Duration = .zero
         /// Open connection sockets, shut down by `stop()` so their threads wake.
         var connections: Set<Int32> = []
         var connectionCount = 0
@@ -165,9 +176,12 @@ final class LoopbackReceiver: Sendable {
         if case .respond(_, _, let body)? = rejection?.action { request.rejection = String(decoding: body, as: UTF8.self) }
         return state.withLock { state in
             let scripted = state.script.isEmpty ? nil : state.script.removeFirst()
-            let answer = scripted ?? rejection ?? validator?.accept?(request) ?? state.defaultAnswer
+            var answer = scripted ?? rejection ?? state.fault ?? validator?.accept?(request) ?? state.defaultAnswer
+            answer.delay += state.extraDelay
             if case .respond(let status, _, _) = answer.action { request.answeredStatus = status }
+            state.tally.note(request)
             state.requests.append(request)
+            if let keep = state.keepLatest, state.requests.count > keep { state.requests.removeFirst(state.requests.count - keep) }
             return answer
         }
     }

@@ -34,13 +34,23 @@ struct ReceiverConnection {
                 setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
                 return
             case .hang:
-                while !receiver.isStopped { usleep(5000) }
+                // Until the receiver stops or the client gives up (a hung connection holds no thread after that).
+                while !receiver.isStopped && !peerClosed() { usleep(5000) }
                 return
             case .respond(let status, let headers, let body):
                 guard send(status: status, headers: headers, body: body) else { return }
+                if (200..<300).contains(status) { receiver.delivered(request) }
                 if request.header("Connection")?.lowercased() == "close" { return }
             }
         }
+    }
+
+    /// `true` once the client closed or reset the connection (bytes it sent meanwhile are left unread).
+    private func peerClosed() -> Bool {
+        guard LoopbackReceiver.waitReadable(fd, milliseconds: 0) else { return false }
+        var byte: UInt8 = 0
+        let count = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        return count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
     }
 
     /// Sleeps `duration` in small steps; `false` if the receiver stopped meanwhile.
