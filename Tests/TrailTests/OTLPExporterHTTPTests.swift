@@ -53,8 +53,15 @@ enum OTLPPythonReceiver {
         child.process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         child.process.arguments = ["python3", OTLPPythonDecoder.script.path, "serve", received.path] + answers
         child.process.standardInput = FileHandle.nullDevice
-        child.process.standardOutput = try FileHandle(forWritingTo: portFile)
-        child.process.standardError = try FileHandle(forWritingTo: stderrFile)
+        let output = try FileHandle(forWritingTo: portFile)
+        let errors = try FileHandle(forWritingTo: stderrFile)
+        // The child has its own copies once it runs; ours would stay open until the process ends.
+        defer {
+            try? output.close()
+            try? errors.close()
+        }
+        child.process.standardOutput = output
+        child.process.standardError = errors
         try child.process.run()
         let deadline = ContinuousClock.now + .seconds(15)
         while ContinuousClock.now < deadline {

@@ -84,7 +84,7 @@ extension LoopbackReceiver {
 /// Work on a thread started at once (not when the cooperative pool gets to it, as an `async let`
 /// of ``onOwnThread(_:)`` would be), whose result is awaited later.
 final class ThreadRun<Value: Sendable>: Sendable {
-    private let result = Mutex<Value?>(nil)
+    private let result = Locked<Value?>(nil)
     private let done = DispatchSemaphore(value: 0)
 
     init(_ work: @escaping @Sendable () -> Value) {
