@@ -19,6 +19,14 @@ func peakRSS() -> Int {
     return usage.ru_maxrss * 1024
 }
 
+/// The calling thread's context switches so far: `waited` when it blocked (for queue room, say),
+/// `preempted` when the scheduler gave its core to another thread.
+func threadContextSwitches() -> (waited: Int, preempted: Int) {
+    var usage = rusage()
+    getrusage(1, &usage)  // RUSAGE_THREAD (Linux), which Glibc does not import
+    return (usage.ru_nvcsw, usage.ru_nivcsw)
+}
+
 /// Resident set size now, in bytes (from /proc/self/statm).
 func currentRSS() -> Int {
     guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
@@ -52,7 +60,11 @@ func runL3(peer: String) {
     let context = Context().with(span: Span(remote: workloadSpanContext))
 
     let start = monotonicNanos()
+    let cpuStart = threadCPUNanos()
+    let switchesStart = threadContextSwitches()
     context.restore { for _ in 0..<lines { callL1(logger) } }
+    let callerCPU = threadCPUNanos() - cpuStart
+    let switchesEnd = threadContextSwitches()
     let callsDone = monotonicNanos()
     let flushed = pipeline.flushBlocking(timeout: .seconds(120))
     let end = monotonicNanos()
@@ -67,7 +79,9 @@ func runL3(peer: String) {
     print("\(peer) L3 \(String(format: "%.1f", nsPerLine)) - \(Int(linesPerSecond)) \(size)")
     print("# \(peer) L3: \(lines) lines, \(size) bytes (\(size / max(1, lines)) per line), \(newlines) lines in the file"
         + (newlines == lines ? "" : " (EXPECTED \(lines))") + (flushed ? "" : ", FLUSH TIMED OUT")
-        + "; caller loop \(String(format: "%.1f", Double(callsDone - start) / Double(lines))) ns/line, flush after it \(String(format: "%.1f", Double(end - callsDone) / 1e6)) ms"
+        + "; caller loop \(String(format: "%.1f", Double(callsDone - start) / Double(lines))) ns/line"
+        + " (of which running: \(String(format: "%.1f", Double(callerCPU) / Double(lines))) ns/line of the caller thread's CPU time;"
+        + " it waited \(switchesEnd.waited - switchesStart.waited) times and was preempted \(switchesEnd.preempted - switchesStart.preempted) times), flush after it \(String(format: "%.1f", Double(end - callsDone) / 1e6)) ms"
         + "; peak RSS \(mebibytes(peakRSS())) (\(mebibytes(rssAtStart)) before the pipeline)"
         + "; writer: accepted \(counters.accepted), written \(counters.written), dropped \(counters.dropped), queue \(configuration.maxQueueSize) lines / \(mebibytes(configuration.maxQueueBytes ?? 0)), policy block")
 }
