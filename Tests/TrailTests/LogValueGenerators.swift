@@ -42,17 +42,10 @@ indirect enum FieldModel {
     func matches(_ decoded: Any) -> Bool {
         switch self {
         case .string(let s): return (decoded as? String).map(withoutBOM) == withoutBOM(s)
-        case .int(let v): return (decoded as? NSNumber).map { $0.int64Value == v && $0.stringValue == String(v) } ?? false
-        case .uint(let v): return (decoded as? NSNumber).map { $0.uint64Value == v && $0.stringValue == String(v) } ?? false
-        case .double(let v):
-            if v.isNaN { return decoded as? String == "NaN" }
-            if v.isInfinite { return decoded as? String == (v > 0 ? "+Inf" : "-Inf") }
-            // Foundation on Linux gives some doubles as NSDecimalNumber, whose doubleValue is not
-            // correctly rounded; its decimal text is exact, so parse that.
-            guard let number = decoded as? NSNumber else { return false }
-            let double = number is NSDecimalNumber ? Double(number.stringValue) : number.doubleValue
-            return double?.bitPattern == v.bitPattern
-        case .bool(let b): return (decoded as? NSNumber).map { $0.boolValue == b } ?? false
+        case .int(let v): return DecodedScalar.isInteger(v, decoded)
+        case .uint(let v): return DecodedScalar.isInteger(v, decoded)
+        case .double(let v): return DecodedScalar.isDouble(v, decoded)
+        case .bool(let b): return DecodedScalar.isBool(b, decoded)
         case .null: return decoded is NSNull
         case .array(let a):
             guard let array = decoded as? [Any], array.count == a.count else { return false }

@@ -18,16 +18,10 @@ enum FuzzExpected: Sendable {
     func matches(_ decoded: Any) -> Bool {
         switch self {
         case .string(let s): return (decoded as? String).map { withoutFEFF($0) == withoutFEFF(s) } ?? false
-        case .int(let v): return (decoded as? NSNumber).map { $0.int64Value == v && $0.stringValue == String(v) } ?? false
-        case .uint(let v): return (decoded as? NSNumber).map { $0.uint64Value == v && $0.stringValue == String(v) } ?? false
-        case .double(let v):
-            if v.isNaN { return decoded as? String == "NaN" }
-            if v.isInfinite { return decoded as? String == (v > 0 ? "+Inf" : "-Inf") }
-            guard let number = decoded as? NSNumber else { return false }
-            // Foundation may give an NSDecimalNumber, whose doubleValue is not correctly rounded.
-            let double = number is NSDecimalNumber ? Double(number.stringValue) : number.doubleValue
-            return double?.bitPattern == v.bitPattern
-        case .bool(let b): return (decoded as? NSNumber).map { $0.boolValue == b && ($0.stringValue == "1" || $0.stringValue == "0") } ?? false
+        case .int(let v): return DecodedScalar.isInteger(v, decoded)
+        case .uint(let v): return DecodedScalar.isInteger(v, decoded)
+        case .double(let v): return DecodedScalar.isDouble(v, decoded)
+        case .bool(let b): return DecodedScalar.isBool(b, decoded)
         case .null: return decoded is NSNull
         case .array(let elements):
             guard let array = decoded as? [Any], array.count == elements.count else { return false }
@@ -37,6 +31,31 @@ enum FuzzExpected: Sendable {
             let byKey = Dictionary(object.map { (jsonKey($0.key), $0.value) }, uniquingKeysWith: { a, _ in a })
             return pairs.allSatisfy { key, value in byKey[jsonKey(key)].map(value.matches) ?? false }
         }
+    }
+}
+
+/// Whether a value `JSONSerialization` decoded is the number or flag Trail wrote: integers exactly,
+/// doubles bit for bit (NaN and the infinities as the strings Trail writes for them), booleans as
+/// JSON `true`/`false` rather than numbers. Shared by the fuzz checks and the property tests.
+enum DecodedScalar {
+    static func isInteger(_ value: some FixedWidthInteger, _ decoded: Any) -> Bool {
+        guard let number = decoded as? NSNumber else { return false }
+        return number.stringValue == String(value)
+    }
+
+    static func isDouble(_ value: Double, _ decoded: Any) -> Bool {
+        if value.isNaN { return decoded as? String == "NaN" }
+        if value.isInfinite { return decoded as? String == (value > 0 ? "+Inf" : "-Inf") }
+        guard let number = decoded as? NSNumber else { return false }
+        // Foundation on Linux gives some doubles as NSDecimalNumber, whose doubleValue is not
+        // correctly rounded; its decimal text is exact, so parse that.
+        let double = number is NSDecimalNumber ? Double(number.stringValue) : number.doubleValue
+        return double?.bitPattern == value.bitPattern
+    }
+
+    static func isBool(_ value: Bool, _ decoded: Any) -> Bool {
+        guard let number = decoded as? NSNumber else { return false }
+        return number.boolValue == value && (number.stringValue == "1" || number.stringValue == "0")
     }
 }
 
