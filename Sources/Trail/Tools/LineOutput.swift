@@ -53,6 +53,19 @@ package struct LineOutput: Sendable {
         if !out.isEmpty { try FileDescriptor.writeAll(out, to: fileDescriptor) }
     }
 
+    /// Calls `body` with each line of `bytes` without its `\n`, and whether one followed it (the
+    /// last piece may be the start of a line that goes on).
+    private static func forEachLine(
+        in bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, _ endsWithNewline: Bool) throws -> Void
+    ) rethrows {
+        var start = 0
+        while start < bytes.count {
+            let end = memchr(bytes.baseAddress! + start, 0x0A, bytes.count - start).map { UnsafeRawPointer($0) - bytes.baseAddress! } ?? bytes.count
+            try body(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), end < bytes.count)
+            start = end + 1
+        }
+    }
+
     /// `trail pretty`: reads lines from `input` until its end and writes each in this output's
     /// format as soon as it is complete (so `tail -f app.log | trail pretty` shows lines as they
     /// come). Lines that are not JSON objects, and lines longer than the reader's limit (64 MiB),
@@ -65,22 +78,16 @@ package struct LineOutput: Sendable {
             case .overlong(let bytes):
                 if case .console = format {
                     // A piece of a line too long to parse: shown, but it cannot drive the terminal.
-                    var start = 0
-                    while start < bytes.count {
-                        let end = memchr(bytes.baseAddress! + start, 0x0A, bytes.count - start).map { UnsafeRawPointer($0) - bytes.baseAddress! } ?? bytes.count
-                        ConsoleFormatter.visibleControls(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), into: &out)
-                        if end < bytes.count { out.append(0x0A) }
-                        start = end + 1
+                    Self.forEachLine(in: bytes) { line, endsWithNewline in
+                        ConsoleFormatter.visibleControls(line, into: &out)
+                        if endsWithNewline { out.append(0x0A) }
                     }
                 } else {
                     out.append(contentsOf: bytes)
                 }
             case .lines(let bytes):
-                var start = 0
-                while start < bytes.count {
-                    let end = memchr(bytes.baseAddress! + start, 0x0A, bytes.count - start).map { UnsafeRawPointer($0) - bytes.baseAddress! } ?? bytes.count
-                    append(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), to: &out)
-                    start = end + 1
+                try Self.forEachLine(in: bytes) { line, _ in
+                    append(line, to: &out)
                     if out.count >= 1 << 20 {
                         try FileDescriptor.writeAll(out, to: fileDescriptor)
                         out.removeAll(keepingCapacity: true)
