@@ -70,22 +70,9 @@ enum ReceivedItems {
         return streams.reduce(0) { $0 + ($1["values"]?.array?.count ?? 0) }
     }
 
-    /// Spans or log records of an OTLP protobuf request (resource → scope → item, field 1 → 2 → 2,
-    /// the same for both signals); 0 if the body does not decode.
+    /// Spans or log records of an OTLP protobuf request; 0 if the body does not decode.
     static func otlpItems(_ request: RecordedRequest) -> Int {
-        guard let body = try? request.decodedBody() else { return 0 }
-        func children(_ bytes: ArraySlice<UInt8>, field wanted: Int) -> [ArraySlice<UInt8>] {
-            var reader = ProtobufReader(bytes)
-            var found: [ArraySlice<UInt8>] = []
-            while let (field, value) = try? reader.next() {
-                if field == wanted, case .bytes(let inner) = value { found.append(inner) }
-            }
-            return found
-        }
-        var count = 0
-        for resource in children(body[...], field: 1) {
-            for scope in children(resource, field: 2) { count += children(scope, field: 2).count }
-        }
-        return count
+        guard let body = try? request.decodedBody(), let items = try? RequestValidator.otlpItems(body) else { return 0 }
+        return items.count
     }
 }

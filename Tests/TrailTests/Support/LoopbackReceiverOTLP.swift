@@ -33,35 +33,41 @@ extension RequestValidator {
         return validator
     }
 
-    /// Walks `ExportTraceServiceRequest` / `ExportLogsServiceRequest` down to each span or log
-    /// record (field numbers of PROTOCOLS.md §3.2) and checks the id lengths.
-    private static func checkProtobuf(_ body: [UInt8], traces: Bool) throws {
-        func messages(_ bytes: ArraySlice<UInt8>, field wanted: Int) throws -> [ArraySlice<UInt8>] {
-            var reader = ProtobufReader(bytes)
-            var found: [ArraySlice<UInt8>] = []
-            while let (field, value) = try reader.next() {
-                if field == wanted {
-                    guard case .bytes(let inner) = value else { throw ReceiverFailure("field \(field) is not length-delimited") }
-                    found.append(inner)
-                }
+    /// The length-delimited values of field `wanted` in a protobuf message.
+    private static func messages(_ bytes: ArraySlice<UInt8>, field wanted: Int) throws -> [ArraySlice<UInt8>] {
+        var reader = ProtobufReader(bytes)
+        var found: [ArraySlice<UInt8>] = []
+        while let (field, value) = try reader.next() {
+            if field == wanted {
+                guard case .bytes(let inner) = value else { throw ReceiverFailure("field \(field) is not length-delimited") }
+                found.append(inner)
             }
-            return found
         }
-        var items = 0
+        return found
+    }
+
+    /// The spans or log records of an `ExportTraceServiceRequest` / `ExportLogsServiceRequest`:
+    /// resource (field 1) → scope (2) → item (2), the same numbers for both signals (PROTOCOLS.md §3.2).
+    static func otlpItems(_ body: [UInt8]) throws -> [ArraySlice<UInt8>] {
+        var items: [ArraySlice<UInt8>] = []
         for resource in try messages(body[...], field: 1) {
-            for scope in try messages(resource, field: 2) {
-                for item in try messages(scope, field: 2) {
-                    items += 1
-                    let (traceField, spanField) = traces ? (1, 2) : (9, 10)
-                    let traceIDs = try messages(item, field: traceField), spanIDs = try messages(item, field: spanField)
-                    if traces {
-                        guard traceIDs.count == 1, traceIDs[0].count == 16 else { throw ReceiverFailure("span \(items): trace_id must be 16 bytes") }
-                        guard spanIDs.count == 1, spanIDs[0].count == 8 else { throw ReceiverFailure("span \(items): span_id must be 8 bytes") }
-                    } else {
-                        guard traceIDs.allSatisfy({ $0.count == 16 }) else { throw ReceiverFailure("log record \(items): trace_id must be 16 bytes or absent") }
-                        guard spanIDs.allSatisfy({ $0.count == 8 }) else { throw ReceiverFailure("log record \(items): span_id must be 8 bytes or absent") }
-                    }
-                }
+            for scope in try messages(resource, field: 2) { items += try messages(scope, field: 2) }
+        }
+        return items
+    }
+
+    /// Checks the id lengths of each span or log record.
+    private static func checkProtobuf(_ body: [UInt8], traces: Bool) throws {
+        for (index, item) in try otlpItems(body).enumerated() {
+            let number = index + 1
+            let (traceField, spanField) = traces ? (1, 2) : (9, 10)
+            let traceIDs = try messages(item, field: traceField), spanIDs = try messages(item, field: spanField)
+            if traces {
+                guard traceIDs.count == 1, traceIDs[0].count == 16 else { throw ReceiverFailure("span \(number): trace_id must be 16 bytes") }
+                guard spanIDs.count == 1, spanIDs[0].count == 8 else { throw ReceiverFailure("span \(number): span_id must be 8 bytes") }
+            } else {
+                guard traceIDs.allSatisfy({ $0.count == 16 }) else { throw ReceiverFailure("log record \(number): trace_id must be 16 bytes or absent") }
+                guard spanIDs.allSatisfy({ $0.count == 8 }) else { throw ReceiverFailure("log record \(number): span_id must be 8 bytes or absent") }
             }
         }
     }
