@@ -60,8 +60,7 @@ import Testing
         var last = [Int](repeating: -1, count: producers)
         let ordered = files.filter { $0 != "app.log" } + ["app.log"]
         for name in ordered {
-            let raw = [UInt8](try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name)))
-            let bytes = name.hasSuffix(".gz") ? try Gzip.decompress(raw) : raw
+            let bytes = try logFileBytes(directory + "/" + name)
             if bytes.count > maxBytes { report.problems.append("\(name): \(bytes.count) bytes") }
             if let final = bytes.last, final != 10 { report.problems.append("\(name) ends inside a line") }
             for line in bytes.split(separator: 10) {

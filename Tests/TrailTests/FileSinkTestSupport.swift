@@ -31,9 +31,14 @@ final class TemporaryDirectory: Sendable {
 
     /// The content of `name`, decompressed when it ends in `.gz`.
     func text(_ name: String) throws -> String {
-        let raw = bytes(name)
-        return String(decoding: name.hasSuffix(".gz") ? try Gzip.decompress(raw) : raw, as: UTF8.self)
+        String(decoding: try logFileBytes(file(name)), as: UTF8.self)
     }
+}
+
+/// The bytes of the log file at `path`, decompressed when its name ends in `.gz` (a rotated file).
+func logFileBytes(_ path: String) throws -> [UInt8] {
+    let raw = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    return path.hasSuffix(".gz") ? try Gzip.decompress(raw) : raw
 }
 
 /// Runs `executable arguments…` to completion (at most `timeout`) and returns its exit status.

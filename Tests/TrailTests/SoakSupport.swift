@@ -120,8 +120,7 @@ struct FileCheck: Sendable {
     static func run(directory: String) throws -> FileCheck {
         var check = FileCheck()
         for name in try FileManager.default.contentsOfDirectory(atPath: directory).sorted() {
-            let raw = [UInt8](try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name)))
-            let bytes = name.hasSuffix(".gz") ? try Gzip.decompress(raw) : raw
+            let bytes = try logFileBytes(directory + "/" + name)
             check.files += 1
             if name.hasSuffix(".gz") { check.gzipped += 1 }
             if let last = bytes.last, last != 10 { check.problems.append("\(name) ends inside a line") }
