@@ -76,12 +76,6 @@ func hexUTF8(_ s: String) -> String {
     return String(decoding: out, as: UTF8.self)
 }
 
-/// Wraps any value so arrays and dictionaries can mix types (a user conformance, as the docs suggest).
-struct AnyLogValue: LogValueConvertible {
-    let base: any LogValueConvertible
-    func appendJSON(to encoder: inout JSONLineEncoder) { base.appendJSON(to: &encoder) }
-}
-
 struct FieldGenerator {
     var g: SeededGenerator
 

@@ -68,8 +68,9 @@ func withoutFEFF(_ s: String) -> [UInt8] {
 /// dictionary compares them) without U+FEFF.
 func jsonKey(_ s: String) -> String { lossyText(withoutFEFF(s)) }
 
-/// Wraps a value so arrays can mix types.
-struct FuzzAnyValue: LogValueConvertible {
+/// Wraps any value so arrays and dictionaries can mix types (a user conformance, as the docs
+/// suggest); used by the fuzz checks and the property tests.
+struct AnyLogValue: LogValueConvertible {
     let base: any LogValueConvertible
     func appendJSON(to encoder: inout JSONLineEncoder) { base.appendJSON(to: &encoder) }
 }
@@ -160,7 +161,7 @@ struct FuzzValueBuilder {
         case 10:
             let values: [any LogValueConvertible] = [LogValue.null, String?.none, Int?.none, Double?.none]
             return (values[input.choice(values.count)], .null)
-        case 11: let (v, m) = value(depth: depth); return (Optional(FuzzAnyValue(base: v)), m)
+        case 11: let (v, m) = value(depth: depth); return (Optional(AnyLogValue(base: v)), m)
         case 12:
             var values: [any LogValueConvertible] = [], models: [FuzzExpected] = []
             for _ in 0..<input.choice(6) where budget > 0 {
@@ -168,7 +169,7 @@ struct FuzzValueBuilder {
                 values.append(v)
                 models.append(m)
             }
-            return (values.map { FuzzAnyValue(base: $0) }, .array(models))
+            return (values.map { AnyLogValue(base: $0) }, .array(models))
         case 13:
             var seen: [String] = []
             let (fields, pairs) = fields(depth: depth - 1, seen: &seen)
