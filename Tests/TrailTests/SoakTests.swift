@@ -286,11 +286,7 @@ import Testing
     /// The descriptor count once closing connections have settled (URLSession closes them on its
     /// own threads after invalidation): waits up to 5 s for it to fall to `target`.
     static func descriptorsSettling(atMost target: Int) async -> Int {
-        var count = ProcessStats.openDescriptors()
-        for _ in 0..<100 where count > target {
-            try? await Task.sleep(for: .milliseconds(50))
-            count = ProcessStats.openDescriptors()
-        }
-        return count
+        _ = await eventually(within: .seconds(5)) { ProcessStats.openDescriptors() <= target }
+        return ProcessStats.openDescriptors()
     }
 }
