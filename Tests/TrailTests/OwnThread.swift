@@ -1,4 +1,5 @@
 import Foundation
+@testable import Trail
 
 /// Runs blocking `work` (a process wait, a blocking flush) on a thread of its own.
 ///
@@ -24,4 +25,67 @@ func eventually(within timeout: Duration = .seconds(30), _ condition: () -> Bool
         try? await Task.sleep(for: .milliseconds(5))
     }
     return true
+}
+
+/// A task executor with threads of its own (SE-0417), for tasks whose progress a test measures
+/// against the clock.
+///
+/// Other tests' synchronous work (a sync `@Test`, a generated gigabyte) runs on Swift's cooperative
+/// pool too, and can hold both of its threads on a 2-core machine for seconds: tasks started with
+/// `executorPreference: executor` run here instead and keep going. Call ``shutdown()`` when they
+/// are done; the threads finish the jobs already queued, then end.
+final class TestThreadsExecutor: TaskExecutor, @unchecked Sendable {
+    private struct State {
+        var jobs: [UnownedJob] = []
+        var head = 0
+        var stopping = false
+        var running = 0
+    }
+
+    private let lock = ConditionLock(State())
+
+    init(threads: Int) {
+        lock.withLock { $0.running = threads }
+        for _ in 0..<threads { Thread { [self] in work() }.start() }
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        lock.withLock { $0.jobs.append(job) }
+        lock.broadcast()
+    }
+
+    /// Lets the threads end once the queue is empty, and waits (on a thread of its own) at most
+    /// `timeout` for them to.
+    func shutdown(timeout: Duration = .seconds(10)) async {
+        lock.withLock { $0.stopping = true }
+        lock.broadcast()
+        let deadline = SystemTraceClock.monotonicNow() + UInt64(timeout.components.seconds) * 1_000_000_000
+        _ = try? await onOwnThread { [lock] in
+            lock.withLock(waitingUntil: { $0.running == 0 }, deadline: deadline) { _, _ in }
+        }
+    }
+
+    private func work() {
+        while true {
+            let job = lock.withLock(waitingUntil: { $0.head < $0.jobs.count || $0.stopping }, deadline: .max) { state, _ -> UnownedJob? in
+                guard state.head < state.jobs.count else {
+                    state.running -= 1
+                    return nil
+                }
+                let job = state.jobs[state.head]
+                state.head += 1
+                if state.head == state.jobs.count {
+                    state.jobs.removeAll(keepingCapacity: true)
+                    state.head = 0
+                }
+                return job
+            }
+            guard let job else {
+                lock.broadcast()
+                return
+            }
+            job.runSynchronously(on: asUnownedTaskExecutor())
+        }
+    }
 }

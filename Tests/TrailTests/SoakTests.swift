@@ -92,15 +92,17 @@ import Testing
 
         // The table first, so that a failed assertion below comes with the numbers.
         var table = SoakTable("destination", "offered", "accepted", "written", "queue full", "oldest", "after stop",
-                              "failed", "failed batches", "retries", "receiver got", "requests", "reset/hang")
+                              "failed", "failed batches", "retries", "receiver got", "late", "requests", "reset/hang")
         let names = ["file", "loki", "otlp logs", "otlp spans"]
-        let receiverItems = [files.lines, lokiTally.items["/loki/api/v1/push"] ?? 0, otlpTally.items["/v1/logs"] ?? 0,
-                             otlpTally.items["/v1/traces"] ?? 0]
+        let paths = ["/loki/api/v1/push", "/v1/logs", "/v1/traces"]
+        let tallies = [lokiTally, otlpTally, otlpTally]
+        let receiverItems = [files.lines] + zip(tallies, paths).map { $0.items[$1] ?? 0 }
+        let lateItems = [0] + zip(tallies, paths).map { $0.lateItems[$1] ?? 0 }
         for (index, counters) in (writers + [spans]).enumerated() {
             let tally = index == 0 ? nil : index == 1 ? lokiTally : otlpTally
             table.add(names[index], index == 3 ? offered.spans : offered.lines, counters.accepted, counters.written,
                       counters.droppedQueueFull, counters.droppedOldest, counters.droppedAfterShutdown, counters.failed,
-                      counters.failedBatches, counters.retries, receiverItems[index],
+                      counters.failedBatches, counters.retries, receiverItems[index], tally.map { _ in "\(lateItems[index])" } ?? "-",
                       tally.map { "\($0.requests)" } ?? "\(files.files) files", tally.map { "\($0.unanswered)" } ?? "-")
         }
         let budget = Self.queueBudget
@@ -142,9 +144,12 @@ import Testing
         #expect(files.lines == writers[0].written, "lines in the files == the file writer's written")
         #expect(files.gzipped == files.files - 1, "every rotated file is gzipped, the active one is not")
         #expect(outcome.lokiOversize == 0)
-        #expect(receiverItems[1] == writers[1].written, "entries Loki received == the Loki writer's written")
-        #expect(receiverItems[2] == writers[2].written, "records the OTLP receiver got == the log exporter's written")
-        #expect(receiverItems[3] == spans.written, "spans the OTLP receiver got == the span exporter's written")
+        // Answered in time, a request reached its client exactly once; an answer sent late may have
+        // been retried (at least once delivery), so it may add duplicates, never hide a loss.
+        for (index, written) in [(1, writers[1].written), (2, writers[2].written), (3, spans.written)] {
+            #expect(receiverItems[index] <= written && written <= receiverItems[index] + lateItems[index],
+                    "\(names[index]): items the receiver answered in time <= written <= those + items answered late")
+        }
         #expect(lokiTally.rejected == 0 && otlpTally.rejected == 0, "no request was invalid")
         #expect(phasesRun.loki >= FaultPhase.cycle.count && phasesRun.otlp >= FaultPhase.cycle.count, "every fault phase ran")
         // The faults were met and retried (in a short run, a slow destination may send only a few
@@ -167,8 +172,10 @@ import Testing
             loki.stop()
             otlp.stop()
         }
-        loki.keepOnlyLatest(8, counting: ReceivedItems.lokiEntries)
-        otlp.keepOnlyLatest(8, counting: ReceivedItems.otlpItems)
+        // The clients time out after 2 s: an answer sent more than 1 s after its request arrived
+        // may reach a client that gave up and will send the batch again; those items are counted apart.
+        loki.keepOnlyLatest(8, lateAfter: .seconds(1), counting: ReceivedItems.lokiEntries)
+        otlp.keepOnlyLatest(8, lateAfter: .seconds(1), counting: ReceivedItems.otlpItems)
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
 
@@ -181,12 +188,16 @@ import Testing
         let phase = min(max(Duration.seconds(seconds) / (FaultPhase.cycle.count + 2), .milliseconds(300)), .seconds(3))
         let lokiPhases = ThreadRun { loki.cycleFaults(until: end, phase: phase, offset: 0) }
         let otlpPhases = ThreadRun { otlp.cycleFaults(until: end, phase: phase, offset: 3) }
+        // The producers run on threads of their own, not on the cooperative pool, which other
+        // tests' synchronous work may hold for the whole soak on a 2-core machine.
+        let executor = TestThreadsExecutor(threads: 4)
         let offered = await withTaskGroup(of: Offered.self) { group in
             for task in 0..<producers {
-                group.addTask { await produce(task: task, until: end, logger: logger, tracer: tracer) }
+                group.addTask(executorPreference: executor) { await produce(task: task, until: end, logger: logger, tracer: tracer) }
             }
             return await group.reduce(Offered(), +)
         }
+        await executor.shutdown()
         let phasesRun = (loki: try await lokiPhases.value, otlp: try await otlpPhases.value)
         let produced = ContinuousClock.now - start
 
@@ -209,7 +220,7 @@ import Testing
 
     /// One producer: requests of three spans (a root across a suspension, a child, a grandchild
     /// ended by hand) and three lines, as fast as it can until `end`, yielding once per request so
-    /// that the other producers, and other tests' tasks, get their turns on the cooperative pool.
+    /// that the other producers get their turns on the soak's threads.
     static func produce(task: Int, until end: ContinuousClock.Instant, logger: Logger, tracer: Tracer) async -> Offered {
         let logger = logger.with(["task": task, "component": "soak"])
         var iteration = 0

@@ -11,7 +11,7 @@ import Darwin
 /// It listens on an ephemeral port (or a chosen one), accepts on a thread of its own and serves
 /// each connection on another thread, several requests per connection (keep-alive), bodies by
 /// `Content-Length` or chunked. Every request is recorded (``requests``), or, for long runs, only
-/// the latest few, every one being counted (``keepOnlyLatest(_:counting:)``, ``tally``). Answers come from a
+/// the latest few, every one being counted (``keepOnlyLatest(_:lateAfter:counting:)``, ``tally``). Answers come from a
 /// script, one per request, then ``defaultAnswer``; a ``RequestValidator`` can reject broken
 /// requests the way the real server would. ``stop()`` closes every socket and waits (bounded) for
 /// the threads to end; every test that starts a receiver stops it.
@@ -20,12 +20,14 @@ final class LoopbackReceiver: Sendable {
         var script: [ScriptedAnswer] = []
         var defaultAnswer: ScriptedAnswer
         var requests: [RecordedRequest] = []
-        /// Keep only this many of the latest requests in `requests` (``keepOnlyLatest(_:counting:)``).
+        /// Keep only this many of the latest requests in `requests` (``keepOnlyLatest(_:lateAfter:counting:)``).
         var keepLatest: Int?
         /// Counts every request, kept or not.
         var tally = ReceiverTally()
         /// Counts the items (log entries, spans) of a request answered 2xx.
         var itemCounter: (@Sendable (RecordedRequest) -> Int)?
+        /// A 2xx answer sent later than this after its request arrived counts as late.
+        var lateAfter = Duration.seconds(3600)
         /// While set, every valid request gets this answer instead of the validator's or the default.
         var fault: ScriptedAnswer?
         /// While positive, every answer waits this much longer.

@@ -16,8 +16,14 @@ struct ReceiverTally: Sendable {
     var rejected = 0
     /// Requests whose 2xx answer was sent in full (``LoopbackReceiver/delivered(_:)``).
     var delivered = 0
-    /// Items (log entries, spans, log records) in those requests, by request path.
+    /// Items (log entries, spans, log records) in those requests, by request path, when the answer
+    /// went out in time (see ``LoopbackReceiver/keepOnlyLatest(_:lateAfter:counting:)``).
     var items: [String: Int] = [:]
+    /// Items of requests whose 2xx answer went out late: the client may have given up on it by then
+    /// and sent the batch again (an HTTP push is delivered at least once), so they are counted apart.
+    var lateItems: [String: Int] = [:]
+    /// Requests answered late.
+    var late = 0
 
     mutating func note(_ request: RecordedRequest) {
         requests += 1
@@ -29,11 +35,15 @@ struct ReceiverTally: Sendable {
 
 extension LoopbackReceiver {
     /// Keeps only the latest `count` requests in ``requests`` (the others are counted in ``tally``
-    /// only) and counts, with `items`, the items of every request whose 2xx answer was sent.
-    func keepOnlyLatest(_ count: Int, counting items: @escaping @Sendable (RecordedRequest) -> Int) {
+    /// only) and counts, with `items`, the items of every request whose 2xx answer was sent: in
+    /// ``ReceiverTally/items`` when it was sent within `lateAfter` of the request's arrival, else
+    /// in ``ReceiverTally/lateItems`` (set `lateAfter` well below the client's timeout: a client
+    /// still waiting at that point certainly gets the answer).
+    func keepOnlyLatest(_ count: Int, lateAfter: Duration = .seconds(3600), counting items: @escaping @Sendable (RecordedRequest) -> Int) {
         state.withLock { state in
             state.keepLatest = max(0, count)
             state.itemCounter = items
+            state.lateAfter = lateAfter
             if state.requests.count > count { state.requests.removeFirst(state.requests.count - count) }
         }
     }
@@ -49,20 +59,28 @@ extension LoopbackReceiver {
         }
     }
 
-    /// Called by a connection once a 2xx answer to `request` was sent: the client has it, so its
-    /// items count as received exactly once (a request reset, hung or answered late is not counted,
-    /// and its retry is the one that counts).
+    /// Called by a connection once a 2xx answer to `request` was sent. Answered in time, the client
+    /// has it, so its items count as received exactly once (a request reset or hung is not counted,
+    /// and its retry is the one that counts). Answered late, the client may have timed out first and
+    /// will send the batch again: its items go to ``ReceiverTally/lateItems``.
     func delivered(_ request: RecordedRequest) {
-        guard let counter = state.withLock({ $0.itemCounter }) else { return }
+        let sentAt = ContinuousClock.now
+        guard let (counter, lateAfter) = state.withLock({ state in state.itemCounter.map { ($0, state.lateAfter) } }) else { return }
         let count = counter(request)
+        let late = sentAt - request.receivedAt > lateAfter
         state.withLock { state in
             state.tally.delivered += 1
-            state.tally.items[request.path, default: 0] += count
+            if late {
+                state.tally.late += 1
+                state.tally.lateItems[request.path, default: 0] += count
+            } else {
+                state.tally.items[request.path, default: 0] += count
+            }
         }
     }
 }
 
-/// Item counters for ``LoopbackReceiver/keepOnlyLatest(_:counting:)``.
+/// Item counters for ``LoopbackReceiver/keepOnlyLatest(_:lateAfter:counting:)``.
 enum ReceivedItems {
     /// Entries of a Loki push (`streams[].values[]`); 0 if the body does not decode.
     static func lokiEntries(_ request: RecordedRequest) -> Int {
