@@ -114,7 +114,7 @@ import Testing
             \(table.text)
             lines/s offered \(Int(Double(offered.lines) / produced.seconds)), written to file \(Int(Double(writers[0].written) / produced.seconds)); \
             files \(files.files) (\(files.gzipped) gzipped), read and checked in \(files.duration)
-            Loki statuses \(lokiTally.statuses.sorted { $0.key < $1.key }), OTLP statuses \(otlpTally.statuses.sorted { $0.key < $1.key }), \
+            answers: Loki \(lokiTally.statusSummary), OTLP \(otlpTally.statusSummary), \
             bodies \(lokiTally.bodyBytes.mebibytes) / \(otlpTally.bodyBytes.mebibytes)
             memory: RSS at start \(rssBefore.mebibytes), peak \(peakAfter.mebibytes) (peak mark \(peakReset ? "reset" : "not resettable: \(peakBefore.mebibytes) before")), \
             growth \(peakGrowth.mebibytes) <= queue budget \(budget.mebibytes) + overhead \(Self.fixedOverhead.mebibytes) (\(memoryCheck))

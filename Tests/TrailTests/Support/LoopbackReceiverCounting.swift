@@ -25,6 +25,12 @@ struct ReceiverTally: Sendable {
     /// Requests answered late.
     var late = 0
 
+    /// `204 ×8, 429 ×1, reset/hang ×1`: the answers given, by status.
+    var statusSummary: String {
+        let parts = statuses.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" } + (unanswered > 0 ? ["reset/hang ×\(unanswered)"] : [])
+        return parts.isEmpty ? "none" : parts.joined(separator: ", ")
+    }
+
     mutating func note(_ request: RecordedRequest) {
         requests += 1
         bodyBytes += request.body.count
