@@ -87,17 +87,24 @@ extension FuzzChecks {
 
     // MARK: JSONLineScanner
 
+    /// Whether `bytes` are an input on which the scanner must agree with Foundation: valid UTF-8
+    /// with no zero byte (Foundation takes zero bytes near the start for UTF-16 or UTF-32, and JSON
+    /// in UTF-8 has none anywhere), no byte-order mark, not nested deeper than the scanner's limit,
+    /// and no trailing comma (Foundation accepts `{"a":1,}`, JSON does not).
+    static func scannerIsRequiredToRead(_ bytes: [UInt8]) -> Bool {
+        let opening = bytes.count { $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "{") }
+        return opening < JSONCursor.maxDepth && !bytes.contains(0) && !bytes.starts(with: [0xEF, 0xBB, 0xBF])
+            && !hasTrailingComma(bytes) && String(validating: bytes, as: UTF8.self) != nil
+    }
+
     /// Input: any bytes, read as one line by JSONLineScanner (`trail grep`, `trail pretty`).
     ///
-    /// Checks: no crash on any input; an object `JSONSerialization` reads (valid UTF-8, not nested
-    /// deeper than the scanner's limit, no byte-order mark, no trailing comma: Foundation accepts
-    /// `{"a":1,}`, JSON does not) is read by the scanner too, with the same string values, and
-    /// numbers, literals, arrays and objects as raw text.
+    /// Checks: no crash on any input; an object `JSONSerialization` reads from JSON text in UTF-8
+    /// (see ``scannerIsRequiredToRead(_:)``) is read by the scanner too, with the same string values,
+    /// and numbers, literals, arrays and objects as raw text.
     static func jsonScan(_ bytes: [UInt8]) throws(FuzzFailure) {
         let scanned = bytes.withUnsafeBytes { JSONLineScanner.fields($0) }
-        let opening = bytes.count { $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "{") }
-        guard opening < JSONCursor.maxDepth, !bytes.starts(with: [0xEF, 0xBB, 0xBF]), !hasTrailingComma(bytes),
-              String(validating: bytes, as: UTF8.self) != nil,
+        guard scannerIsRequiredToRead(bytes),
               let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any]
         else { return }
         let printable = String(lossyText(bytes).prefix(600)).debugDescription
