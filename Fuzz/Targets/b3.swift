@@ -4,11 +4,5 @@
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    do {
-        try FuzzChecks.b3(bytes)
-    } catch {
-        fatalError("b3: property violated: \(error)")
-    }
-    return 0
+    runFuzzTarget("b3", data, size, FuzzChecks.b3)
 }

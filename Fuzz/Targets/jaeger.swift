@@ -4,11 +4,5 @@
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    do {
-        try FuzzChecks.jaeger(bytes)
-    } catch {
-        fatalError("jaeger: property violated: \(error)")
-    }
-    return 0
+    runFuzzTarget("jaeger", data, size, FuzzChecks.jaeger)
 }

@@ -4,11 +4,5 @@
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    do {
-        try FuzzChecks.jsonLine(bytes)
-    } catch {
-        fatalError("json-line: property violated: \(error)")
-    }
-    return 0
+    runFuzzTarget("json-line", data, size, FuzzChecks.jsonLine)
 }

@@ -5,11 +5,5 @@
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    do {
-        try FuzzChecks.jsonScan(bytes)
-    } catch {
-        fatalError("json-scan: property violated: \(error)")
-    }
-    return 0
+    runFuzzTarget("json-scan", data, size, FuzzChecks.jsonScan)
 }

@@ -4,11 +4,5 @@
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    do {
-        try FuzzChecks.traceContext(bytes)
-    } catch {
-        fatalError("traceparent: property violated: \(error)")
-    }
-    return 0
+    runFuzzTarget("traceparent", data, size, FuzzChecks.traceContext)
 }

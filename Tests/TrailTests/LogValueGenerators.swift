@@ -34,38 +34,25 @@ indirect enum FieldModel {
         }
     }
 
-    /// `true` when `decoded` (from `JSONSerialization`) is this value; doubles bit-exact.
-    ///
-    /// Strings and keys are compared without U+FEFF: Foundation's `JSONSerialization` on Linux drops
-    /// a U+FEFF that starts a string or follows an escape sequence (`"\u{FEFF}x"` decodes as `"x"`).
-    /// The Python cross-check compares them exactly.
-    func matches(_ decoded: Any) -> Bool {
+    /// What the value must decode to, in the fuzz checks' model: one comparison with a decoded
+    /// value (``FuzzExpected/matches(_:)``) serves the fuzz targets and the property tests.
+    var expected: FuzzExpected {
         switch self {
-        case .string(let s): return (decoded as? String).map(withoutBOM) == withoutBOM(s)
-        case .int(let v): return DecodedScalar.isInteger(v, decoded)
-        case .uint(let v): return DecodedScalar.isInteger(v, decoded)
-        case .double(let v): return DecodedScalar.isDouble(v, decoded)
-        case .bool(let b): return DecodedScalar.isBool(b, decoded)
-        case .null: return decoded is NSNull
-        case .array(let a):
-            guard let array = decoded as? [Any], array.count == a.count else { return false }
-            return zip(a, array).allSatisfy { $0.matches($1) }
-        case .object(let pairs):
-            guard let object = (decoded as? [String: Any]).map(withoutBOMKeys), object.count == pairs.count else { return false }
-            return pairs.allSatisfy { key, value in object[withoutBOM(key)].map(value.matches) ?? false }
-        case .dictionary(let d):
-            guard let object = (decoded as? [String: Any]).map(withoutBOMKeys), object.count == d.count else { return false }
-            return d.allSatisfy { key, value in object[withoutBOM(key)].map(value.matches) ?? false }
+        case .string(let s): .string(s)
+        case .int(let v): .int(v)
+        case .uint(let v): .uint(v)
+        case .double(let v): .double(v)
+        case .bool(let b): .bool(b)
+        case .null: .null
+        case .array(let a): .array(a.map(\.expected))
+        case .object(let pairs): .object(pairs.map { ($0.0, $0.1.expected) })
+        case .dictionary(let d): .object(d.map { ($0.key, $0.value.expected) })
         }
     }
-}
 
-func withoutBOM(_ s: String) -> String {
-    s.unicodeScalars.contains("\u{FEFF}") ? String(String.UnicodeScalarView(s.unicodeScalars.filter { $0 != "\u{FEFF}" })) : s
-}
-
-func withoutBOMKeys(_ object: [String: Any]) -> [String: Any] {
-    Dictionary(object.map { (withoutBOM($0.key), $0.value) }, uniquingKeysWith: { first, _ in first })
+    /// `true` when `decoded` (from `JSONSerialization`) is this value: strings byte for byte and
+    /// doubles bit for bit, U+FEFF aside (see ``withoutBOM(_:)``).
+    func matches(_ decoded: Any) -> Bool { expected.matches(decoded) }
 }
 
 func hexUTF8(_ s: String) -> String {

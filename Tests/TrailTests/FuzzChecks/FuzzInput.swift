@@ -15,6 +15,17 @@ func fuzzRequire(_ condition: Bool, _ message: @autoclosure () -> String) throws
     if !condition { throw FuzzFailure(description: message()) }
 }
 
+/// The body of every fuzz target's `LLVMFuzzerTestOneInput`: runs `check` on the input and stops
+/// with `fatalError` on a broken property, which libFuzzer reports as a crash with its input.
+func runFuzzTarget(_ name: String, _ data: UnsafePointer<UInt8>, _ size: Int, _ check: ([UInt8]) throws(FuzzFailure) -> Void) -> CInt {
+    do {
+        try check(Array(UnsafeBufferPointer(start: data, count: size)))
+    } catch {
+        fatalError("\(name): property violated: \(error)")
+    }
+    return 0
+}
+
 /// A fuzzer's bytes read as a sequence of choices. Past the end every read gives zero bytes, so any
 /// input is a complete program.
 struct FuzzInput {
