@@ -107,7 +107,7 @@ struct ProgressReporter {
 
     mutating func report(_ progress: TraceSearch.Progress) {
         reported = true
-        let seconds = Double(progress.elapsed.components.seconds) + Double(progress.elapsed.components.attoseconds) / 1e18
+        let seconds = progress.elapsed.seconds
         let rate = seconds > 0 ? Double(progress.bytesRead) / seconds : 0
         let text = "trail \(command): \(progress.filesDone)/\(progress.files) files, \(formatBytes(progress.bytesRead)) of \(formatBytes(progress.bytes)) scanned (\(formatBytes(Int(rate)))/s)"
         if terminal { writeError("\r\(text)\u{1B}[K") } else { printError(text) }

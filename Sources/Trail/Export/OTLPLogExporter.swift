@@ -78,8 +78,5 @@ public final class OTLPLogExporter: Destination {
         }
     }
 
-    static func nowUnixNano() -> UInt64 {
-        let seconds = Date().timeIntervalSince1970
-        return seconds > 0 ? UInt64(seconds * 1_000_000_000) : 0
-    }
+    static func nowUnixNano() -> UInt64 { Date().unixNano }
 }

@@ -120,13 +120,8 @@ final class URLSessionPhaseRecorder: NSObject, URLSessionDataDelegate, Sendable 
                 ("http.receive.start", transaction.responseStartDate), ("http.receive.done", transaction.responseEndDate),
             ]
             for case let (name, date?) in phases {
-                span.addEvent(name, attributes: attributes, timeUnixNano: Self.unixNano(date))
+                span.addEvent(name, attributes: attributes, timeUnixNano: date.unixNano)
             }
         }
-    }
-
-    static func unixNano(_ date: Date) -> UInt64 {
-        let seconds = date.timeIntervalSince1970
-        return seconds > 0 ? UInt64(seconds * 1_000_000_000) : 0
     }
 }

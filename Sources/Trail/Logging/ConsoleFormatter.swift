@@ -56,7 +56,8 @@ struct ConsoleFormatter: Sendable {
         out.append(0x0A)
     }
 
-    private func paint(_ text: String, _ code: String) -> String {
+    /// `text` in the colour of the SGR `code` when colours are on.
+    func paint(_ text: String, _ code: String) -> String {
         colors ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
     }
 
@@ -91,6 +92,11 @@ struct ConsoleFormatter: Sendable {
         }
     }
 
+    /// Whether a console on a terminal gets colours: yes unless `NO_COLOR` is set (no-color.org).
+    static func wantsColors(terminal: Bool, environment: [String: String]) -> Bool {
+        terminal && Environment(environment)["NO_COLOR"] == nil
+    }
+
     /// Control characters made visible, so a message (or a key, the logger, …) cannot break the console
     /// line or send escape sequences to the terminal either.
     static func singleLine(_ s: String) -> String {
@@ -111,7 +117,7 @@ extension ConsoleFormatter {
             out.append(contentsOf: bytes)
             return
         }
-        let hex = Array("0123456789abcdef".utf8)
+        let hex = Hex.digits.utf8Start
         for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
             let v = scalar.value
             if (v < 0x20 && v != 0x09) || (0x7F...0x9F).contains(v) || v == 0x2028 || v == 0x2029 {

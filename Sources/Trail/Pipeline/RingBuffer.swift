@@ -18,6 +18,17 @@ struct RingBuffer<Element> {
             base = .allocate(capacity: capacity)
         }
 
+        /// Moves the oldest element out (there is one); once empty, starts again at the first slot.
+        @inline(__always)
+        func takeOldest() -> Element {
+            let element = (base + head).move()
+            head += 1
+            if head == capacity { head = 0 }
+            count -= 1
+            if count == 0 { head = 0 }
+            return element
+        }
+
         deinit {
             // The live elements are `count` slots from `head`, wrapping around.
             let first = min(count, capacity - head)
@@ -59,12 +70,7 @@ struct RingBuffer<Element> {
     mutating func popFirst() -> Element? {
         let s = storage
         guard s.count > 0 else { return nil }
-        let element = (s.base + s.head).move()
-        s.head += 1
-        if s.head == s.capacity { s.head = 0 }
-        s.count -= 1
-        if s.count == 0 { s.head = 0 }
-        return element
+        return s.takeOldest()
     }
 
     /// Removes the oldest elements, in order: up to `max` of them and, after the first, only while
@@ -79,12 +85,8 @@ struct RingBuffer<Element> {
             let size = byteCount((s.base + s.head).pointee)
             if !out.isEmpty && bytes + size > maxBytes { break }
             bytes += size
-            out.append((s.base + s.head).move())
-            s.head += 1
-            if s.head == s.capacity { s.head = 0 }
-            s.count -= 1
+            out.append(s.takeOldest())
         }
-        if s.count == 0 { s.head = 0 }
         return out
     }
 }

@@ -44,7 +44,7 @@ public struct StdoutSink: SynchronousDestination {
             if requested == "json" {
                 resolved = .json
             } else if requested == "console" || terminal {
-                resolved = .console(colors: terminal && Environment(environment)["NO_COLOR"] == nil)
+                resolved = .console(colors: ConsoleFormatter.wantsColors(terminal: terminal, environment: environment))
             } else {
                 if let requested { Diagnostics.report("TRAIL_FORMAT=\(requested) is not json or console; using json") }
                 resolved = .json

@@ -25,7 +25,7 @@ package struct LineOutput: Sendable {
 
     /// Colours on a terminal, unless `NO_COLOR` is set.
     package static func wantsColors(fileDescriptor: Int32, environment: [String: String] = Environment.process) -> Bool {
-        isatty(fileDescriptor) == 1 && Environment(environment)["NO_COLOR"] == nil
+        ConsoleFormatter.wantsColors(terminal: isatty(fileDescriptor) == 1, environment: environment)
     }
 
     /// Appends one line (without its `\n`) in this output's format, `\n`-terminated.

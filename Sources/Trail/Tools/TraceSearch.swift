@@ -44,8 +44,6 @@ package struct TraceSearch: Sendable {
         package var sequence: Int
         /// The line without its `\n` (and `\r`).
         package var line: [UInt8]
-        /// Whether the line had a time of its own.
-        package var hasTime: Bool
     }
 
     /// Where a search is, for progress reports.
@@ -139,7 +137,7 @@ package struct TraceSearch: Sendable {
                             if let time { lastTime = time }
                             var bytes = Array(line)
                             if bytes.last == 0x0D { bytes.removeLast() }
-                            matches.append(Match(time: time ?? lastTime, file: index, sequence: matches.count, line: bytes, hasTime: time != nil))
+                            matches.append(Match(time: time ?? lastTime, file: index, sequence: matches.count, line: bytes))
                         }
                     }
                 }

@@ -35,14 +35,14 @@ package struct TraceWaterfall: Sendable {
             let bar = String(repeating: " ", count: offset) + String(repeating: "█", count: min(length, barWidth - offset))
             var status = ""
             switch span.status {
-            case .error(let description): status = paint("✗ " + ConsoleFormatter.singleLine(description ?? "error"), code: "31")
-            case .ok: status = paint("✓", code: "32")
+            case .error(let description): status = formatter.paint("✗ " + ConsoleFormatter.singleLine(description ?? "error"), "31")
+            case .ok: status = formatter.paint("✓", "32")
             case .unset: break
             }
             let service = ConsoleFormatter.singleLine(span.resource.serviceName).fitted(serviceWidth)
             let kind = span.kind == .internal ? "" : " [\(SpanJSONLine.kindName(span.kind))]"
-            let orphan = row.isOrphan ? paint(" (parent \(span.parentSpanID?.hexString ?? "?") not found)", code: "33") : ""
-            lines.append("  \(paint(service, code: "36"))  \(label.fitted(labelWidth))  \(paint(bar.fitted(barWidth), code: span.status.isError ? "31" : "34"))  \(TraceView.format(duration: span.durationNanoseconds).leftFitted(9))\(kind) \(status)\(orphan)".trimmingTrailingSpaces)
+            let orphan = row.isOrphan ? formatter.paint(" (parent \(span.parentSpanID?.hexString ?? "?") not found)", "33") : ""
+            lines.append("  \(formatter.paint(service, "36"))  \(label.fitted(labelWidth))  \(formatter.paint(bar.fitted(barWidth), span.status.isError ? "31" : "34"))  \(TraceView.format(duration: span.durationNanoseconds).leftFitted(9))\(kind) \(status)\(orphan)".trimmingTrailingSpaces)
             if showLogs {
                 let indent = "  " + String(repeating: " ", count: serviceWidth) + "  " + String(repeating: "  ", count: row.depth + 1) + "· "
                 for entry in row.logs { lines.append(indent + consoleText(entry, formatter)) }
@@ -61,10 +61,6 @@ package struct TraceWaterfall: Sendable {
         entry.line.withUnsafeBytes { formatter.format($0, into: &out) }
         if out.last == 0x0A { out.removeLast() }
         return String(decoding: out, as: UTF8.self)
-    }
-
-    private func paint(_ text: String, code: String) -> String {
-        colors ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
     }
 }
 

@@ -1,3 +1,4 @@
+import struct Foundation.Date
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -66,8 +67,17 @@ extension Duration {
     }
 
     /// Seconds as a floating-point number (`1.5` for 1.5 s).
-    var seconds: Double {
+    package var seconds: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
+
+extension Date {
+    /// Nanoseconds since the Unix epoch (0 before it): a Foundation time as spans and log records
+    /// carry it.
+    var unixNano: UInt64 {
+        let seconds = timeIntervalSince1970
+        return seconds > 0 ? UInt64(seconds * 1_000_000_000) : 0
     }
 }
