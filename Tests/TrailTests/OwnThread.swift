@@ -36,8 +36,8 @@ func eventually(within timeout: Duration = .seconds(30), _ condition: () -> Bool
 /// are done; the threads finish the jobs already queued, then end.
 final class TestThreadsExecutor: TaskExecutor, @unchecked Sendable {
     private struct State {
+        /// At most about one job per task waits here (a task's next job is queued after it ran).
         var jobs: [UnownedJob] = []
-        var head = 0
         var stopping = false
         var running = 0
     }
@@ -60,7 +60,7 @@ final class TestThreadsExecutor: TaskExecutor, @unchecked Sendable {
     func shutdown(timeout: Duration = .seconds(10)) async {
         lock.withLock { $0.stopping = true }
         lock.broadcast()
-        let deadline = SystemTraceClock.monotonicNow() + UInt64(timeout.components.seconds) * 1_000_000_000
+        let deadline = SystemTraceClock.monotonicNow() + timeout.clampedNanoseconds
         _ = try? await onOwnThread { [lock] in
             lock.withLock(waitingUntil: { $0.running == 0 }, deadline: deadline) { _, _ in }
         }
@@ -68,23 +68,12 @@ final class TestThreadsExecutor: TaskExecutor, @unchecked Sendable {
 
     private func work() {
         while true {
-            let job = lock.withLock(waitingUntil: { $0.head < $0.jobs.count || $0.stopping }, deadline: .max) { state, _ -> UnownedJob? in
-                guard state.head < state.jobs.count else {
+            let job = lock.withLock(waitingUntil: { !$0.jobs.isEmpty || $0.stopping }, deadline: .max) { state, _ -> UnownedJob? in
+                guard !state.jobs.isEmpty else {
                     state.running -= 1
                     return nil
                 }
-                let job = state.jobs[state.head]
-                state.head += 1
-                // Busy threads may never see the queue empty: drop the taken front once it is half
-                // of the array, so the queue's memory stays bounded by the jobs actually waiting.
-                if state.head == state.jobs.count {
-                    state.jobs.removeAll(keepingCapacity: true)
-                    state.head = 0
-                } else if state.head >= 64 && state.head * 2 >= state.jobs.count {
-                    state.jobs.removeFirst(state.head)
-                    state.head = 0
-                }
-                return job
+                return state.jobs.removeFirst()
             }
             guard let job else {
                 lock.broadcast()

@@ -240,8 +240,8 @@ import Darwin
     // MARK: Files
 
     @Test func aNewLogFileIsNeitherGroupNorWorldWritable() async throws {
-        let directory = NSTemporaryDirectory() + "trail-security-\(UUID().uuidString)/logs"
-        defer { try? FileManager.default.removeItem(atPath: (directory as NSString).deletingLastPathComponent) }
+        let temporary = try TemporaryDirectory()
+        let directory = temporary.file("logs")  // FileSink makes it
         let sink = try FileSink(path: directory + "/app.log")
         try sink.write(encodedLines: Array("{\"message\":\"x\"}\n".utf8))
         await sink.shutdown()

@@ -74,7 +74,7 @@ extension LoopbackReceiver {
             setFault(current.answer, extraDelay: current.extraDelay)
             count += 1
             let pause = min(phase, end - ContinuousClock.now)
-            if pause > .zero { Thread.sleep(forTimeInterval: Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18) }
+            if pause > .zero { Thread.sleep(forTimeInterval: pause.seconds) }
         }
         setFault(nil)
         return count

@@ -47,7 +47,6 @@ struct ReceiverConnection {
 
     /// `true` once the client closed or reset the connection (bytes it sent meanwhile are left unread).
     private func peerClosed() -> Bool {
-        guard LoopbackReceiver.waitReadable(fd, milliseconds: 0) else { return false }
         var byte: UInt8 = 0
         let count = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
         return count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
