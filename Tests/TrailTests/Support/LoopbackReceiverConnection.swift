@@ -38,8 +38,11 @@ struct ReceiverConnection {
                 while !receiver.isStopped && !peerClosed() { usleep(5000) }
                 return
             case .respond(let status, let headers, let body):
+                // A client that timed out while the request waited unread, or while it was
+                // answered, has closed its end: the answer may never reach it.
+                let goneBefore = peerClosed()
                 guard send(status: status, headers: headers, body: body) else { return }
-                if (200..<300).contains(status) { receiver.delivered(request) }
+                if (200..<300).contains(status) { receiver.delivered(request, clientMayHaveGivenUp: goneBefore || peerClosed()) }
                 if request.header("Connection")?.lowercased() == "close" { return }
             }
         }

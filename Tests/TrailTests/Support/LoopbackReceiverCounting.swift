@@ -19,10 +19,11 @@ struct ReceiverTally: Sendable {
     /// Items (log entries, spans, log records) in those requests, by request path, when the answer
     /// went out in time (see ``LoopbackReceiver/keepOnlyLatest(_:lateAfter:counting:)``).
     var items: [String: Int] = [:]
-    /// Items of requests whose 2xx answer went out late: the client may have given up on it by then
-    /// and sent the batch again (an HTTP push is delivered at least once), so they are counted apart.
+    /// Items of requests whose 2xx answer went out late, or to a client that had closed its end: the
+    /// client may have given up on it and sent the batch again (an HTTP push is delivered at least
+    /// once), so they are counted apart.
     var lateItems: [String: Int] = [:]
-    /// Requests answered late.
+    /// Requests answered late or to a client that had closed its end.
     var late = 0
 
     /// `204 ×8, 429 ×1, reset/hang ×1`: the answers given, by status.
@@ -65,15 +66,17 @@ extension LoopbackReceiver {
         }
     }
 
-    /// Called by a connection once a 2xx answer to `request` was sent. Answered in time, the client
-    /// has it, so its items count as received exactly once (a request reset or hung is not counted,
-    /// and its retry is the one that counts). Answered late, the client may have timed out first and
-    /// will send the batch again: its items go to ``ReceiverTally/lateItems``.
-    func delivered(_ request: RecordedRequest) {
+    /// Called by a connection once a 2xx answer to `request` was sent. Answered in time to a client
+    /// still connected, the client has it, so its items count as received exactly once (a request
+    /// reset or hung is not counted, and its retry is the one that counts). Answered late, or to a
+    /// client that had closed its end (it timed out while the request waited unread), the client
+    /// may never see the answer and will send the batch again: its items go to
+    /// ``ReceiverTally/lateItems``.
+    func delivered(_ request: RecordedRequest, clientMayHaveGivenUp: Bool = false) {
         let sentAt = ContinuousClock.now
         guard let (counter, lateAfter) = state.withLock({ state in state.itemCounter.map { ($0, state.lateAfter) } }) else { return }
         let count = counter(request)
-        let late = sentAt - request.receivedAt > lateAfter
+        let late = clientMayHaveGivenUp || sentAt - request.receivedAt > lateAfter
         state.withLock { state in
             state.tally.delivered += 1
             if late {
