@@ -133,4 +133,30 @@ import TrailTesting
             }
         }
     }
+
+    /// The logger reads the bound context in place (the runtime's task-local lookup): on a plain
+    /// thread, outside any task, nested bindings and their fields are seen innermost first, and
+    /// nothing once they have ended.
+    @Test func onAPlainThreadTheInnermostBindingIsRead() async throws {
+        let h = LogHarness()
+        let outer = SpanContext(traceID: TraceID(high: 1, low: 2), spanID: SpanID(3), traceFlags: .sampled)
+        let inner = SpanContext(traceID: TraceID(high: 4, low: 5), spanID: SpanID(6), traceFlags: [])
+        let logger = h.logger
+        try await onOwnThread {
+            logger.info("before")
+            Context().with(span: Span(remote: outer)).restore {
+                withFields(["request_id": "r-1"]) {
+                    logger.info("outer")
+                    Context.current.with(span: Span(remote: inner)).restore { logger.info("inner") }
+                    logger.info("outer again")
+                }
+            }
+            logger.info("after")
+        }
+        let objects = await h.objects()
+        try #require(objects.count == 5)
+        #expect(objects.map { $0["trace_id"] as? String } == [nil, outer.traceID.hexString, inner.traceID.hexString, outer.traceID.hexString, nil])
+        #expect(objects.map { $0["span_id"] as? String } == [nil, outer.spanID.hexString, inner.spanID.hexString, outer.spanID.hexString, nil])
+        #expect(objects.map { $0["request_id"] as? String } == [nil, "r-1", "r-1", "r-1", nil])
+    }
 }

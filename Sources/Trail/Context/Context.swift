@@ -54,6 +54,26 @@ public struct Context: Sendable {
         return ContextBridgeRegistry.merged(storage)
     }
 
+    /// Calls `body` with the current context where it is stored, without copying it (a copy
+    /// retains and releases each of its references): the logger's hot path. With a bridge
+    /// installed, `body` gets the merged copy that ``current`` returns.
+    @inline(__always)
+    static func withCurrent<R>(_ body: (UnsafePointer<Context>) -> R) -> R {
+        if ContextBridgeRegistry.installed.load(ordering: .relaxed) {
+            var merged = current
+            return withUnsafePointer(to: &merged, body)
+        }
+        // The runtime's lookup that `TaskLocal.get()` makes before copying the value out: the
+        // innermost value bound for this key in the task (or thread), stored as a `Context`, alive
+        // for as long as the binding scope, which encloses this synchronous call.
+        if let value = taskLocalValue(Unmanaged.passUnretained($storage).toOpaque()) {
+            return body(value.assumingMemoryBound(to: Context.self))
+        }
+        return withUnsafePointer(to: Context.empty, body)
+    }
+
+    private static let empty = Context()
+
     /// Runs `operation` with this context as `Context.current`, then restores the previous one.
     public func restore<T>(_ operation: () throws -> T) rethrows -> T {
         if let bridge = ContextBridgeRegistry.current {
@@ -90,3 +110,8 @@ public struct Context: Sendable {
         return copy
     }
 }
+
+/// The Swift runtime's task-local lookup (what `TaskLocal.get()` calls): a pointer to the value bound
+/// for `key` (the `TaskLocal` object) in the current task or thread, `nil` when none is bound.
+@_silgen_name("swift_task_localValueGet")
+func taskLocalValue(_ key: UnsafeMutableRawPointer) -> UnsafeRawPointer?

@@ -120,15 +120,16 @@ public struct Logger: Sendable {
     @usableFromInline
     func emit(_ level: LogLevel, _ message: String, _ fields: LogFields, _ error: (any Error)?, _ file: String, _ function: String, _ line: UInt) {
         let now = SystemTraceClock.read(CLOCK_REALTIME)
-        let context = Context.current
+        Context.withCurrent { context in
         ScratchBuffer.with { buffer, timestamps, caches in
             var encoder = JSONLineEncoder(reusing: [])
             swap(&encoder.bytes, &buffer)
             defer { swap(&encoder.bytes, &buffer) }
             encode(into: &encoder, time: now, timestamps: &timestamps, caches: caches, level: level, message: message, fields: fields,
-                   error: error, context: context, file: file, function: function, line: line)
+                   error: error, span: context.pointee.span?.context, contextFields: context.pointee.fields, file: file, function: function, line: line)
             // Queued from the buffer: each destination's queue copies the bytes once.
             encoder.bytes.withUnsafeBytes { pipeline.enqueue(level: level, bytes: $0) }
+        }
         }
     }
 
@@ -136,7 +137,7 @@ public struct Logger: Sendable {
     func encode(
         into encoder: inout JSONLineEncoder, time: UInt64, timestamps: inout TimestampCache, caches: ScratchBuffer.LineCaches, level: LogLevel,
         message: String, fields: LogFields,
-        error: (any Error)?, context: Context, file: String, function: String, line: UInt
+        error: (any Error)?, span: SpanContext?, contextFields: BoundFields, file: String, function: String, line: UInt
     ) {
         let e = pipeline.encoding
         // {"timestamp":"…","level":"info","message":"…"
@@ -150,7 +151,6 @@ public struct Logger: Sendable {
         }
         encoder.appendString(message)
         // ,"trace_id":"…","span_id":"…","trace_flags":"01" when in a span; ,"service.name":"…" and the label
-        let span = context.span?.context
         let traced = span?.isValid == true
         let flags = e.traceFlags
         labelBytes.withUnsafeBufferPointer { label in
@@ -191,7 +191,7 @@ public struct Logger: Sendable {
                 bound.append(to: &encoder) { key in storage.contains { e.userKey($0.0) == key } }
             }
         }
-        let contextFields = context.fields.encoded(for: pipeline)
+        let contextFields = contextFields.encoded(for: pipeline)
         if !contextFields.isEmpty {
             contextFields.append(to: &encoder) { key in
                 storage.contains { e.userKey($0.0) == key } || bound.keys.contains(key)

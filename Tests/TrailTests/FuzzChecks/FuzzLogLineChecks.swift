@@ -149,7 +149,7 @@ extension FuzzChecks {
             defer { swap(&encoder.bytes, &buffer) }
             logger.encode(
                 into: &encoder, time: 1_700_000_000_123_456_789, timestamps: &timestamps, caches: caches, level: level,
-                message: message, fields: fields, error: nil, context: context, file: "Fuzz/json-line.swift", function: "fuzz", line: 1)
+                message: message, fields: fields, error: nil, span: context.spanContext, contextFields: context.fields, file: "Fuzz/json-line.swift", function: "fuzz", line: 1)
             return encoder.bytes
         }
     }
