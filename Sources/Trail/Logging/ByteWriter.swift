@@ -41,6 +41,46 @@ struct ByteWriter {
         position += digits
     }
 
+    /// Bytes ``putShortDouble(_:)`` may write.
+    static let maximumShortDoubleCount = 1 + 16 + 1 + 6
+
+    /// Writes a finite `value` that has at most 6 decimals and whose scaled integer is exact
+    /// (`12.5`, `-0.001`, `3.0`) and returns `true`; writes nothing and returns `false` for any other
+    /// value (the caller then writes the standard library's shortest round-trip text). `m / 10^k`
+    /// computed in Double equals `value`, so the decimal text m·10^-k parses back to `value`; the
+    /// smallest such k gives the shortest text. Doubles keep their type: `3.0`, not `3`.
+    @inline(__always)
+    mutating func putShortDouble(_ value: Double) -> Bool {
+        let magnitude = value.magnitude
+        guard magnitude < 1e15 else { return false }  // also false for NaN and infinities
+        var scale = 1.0
+        var divisor: UInt64 = 1
+        for decimals in 0...6 {
+            let scaled = magnitude * scale
+            if scaled == scaled.rounded(.towardZero), scaled < 9_007_199_254_740_992, scaled / scale == magnitude {
+                let digits = UInt64(scaled)
+                if value.sign == .minus { put(UInt8(ascii: "-")) }
+                putDecimal(digits / divisor)
+                put(UInt8(ascii: "."))
+                if decimals == 0 {
+                    put(UInt8(ascii: "0"))
+                    return true
+                }
+                var fraction = digits % divisor
+                var place = divisor / 10
+                while place > 0 {
+                    put(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: fraction / place))
+                    fraction %= place
+                    place /= 10
+                }
+                return true
+            }
+            scale *= 10
+            divisor *= 10
+        }
+        return false
+    }
+
     /// Writes the escaped form of `source[start..<end]` (JSON string contents, see
     /// ``JSONLineEncoder/appendString(_:)``) and returns where it stopped: at `end` or up to 7 bytes
     /// past it (within `count`, which bounds every read). At most `(end - start) * 6 + 8` bytes.

@@ -196,8 +196,13 @@ extension LineEncoding {
                 w.put(flag ? "true" : "false")
             }
         } else if valueType == unsafeBitCast(Double.self as Any.Type, to: UnsafeRawPointer.self) {
-            encoder.bytes.append(contentsOf: prepared)
-            encoder.appendDouble(payload.load(as: Double.self))
+            let number = payload.load(as: Double.self)
+            var written = false
+            encoder.appendUnsafe(maximum: prepared.count + ByteWriter.maximumShortDoubleCount) { w in
+                w.put(prepared)
+                written = w.putShortDouble(number)
+            }
+            if !written { encoder.appendDouble(number) }
         } else {
             encoder.bytes.append(contentsOf: prepared)
             value.pointee.appendJSON(to: &encoder)

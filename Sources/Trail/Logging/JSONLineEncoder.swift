@@ -86,45 +86,12 @@ public struct JSONLineEncoder {
             if value.isNaN { appendRaw("\"NaN\"") } else if value > 0 { appendRaw("\"+Inf\"") } else { appendRaw("\"-Inf\"") }
             return
         }
-        // Fast path: a value with at most 6 decimals whose scaled integer is exact. `m / 10^k`
-        // computed in Double equals `value`, so the decimal text m·10^-k parses back to `value`; the
-        // smallest such k gives the shortest text.
-        let magnitude = value.magnitude
-        if magnitude < 1e15 {
-            var scale = 1.0
-            for k in 0...6 {
-                let scaled = magnitude * scale
-                if scaled == scaled.rounded(.towardZero), scaled < 9_007_199_254_740_992, scaled / scale == magnitude {
-                    if value.sign == .minus { bytes.append(UInt8(ascii: "-")) }
-                    appendFixed(UInt64(scaled), decimals: k)
-                    return
-                }
-                scale *= 10
-            }
-        }
+        var written = false
+        appendUnsafe(maximum: ByteWriter.maximumShortDoubleCount) { written = $0.putShortDouble(value) }
+        if written { return }
         // The standard library's description is the shortest text that round-trips ("1e-07", "1.5e+300").
         var text = value.description
         text.withUTF8 { bytes.append(contentsOf: $0) }
-    }
-
-    /// Writes `digits` with a decimal point `decimals` places from the right (and `.0` when 0).
-    private mutating func appendFixed(_ digits: UInt64, decimals: Int) {
-        let divisor = (0..<decimals).reduce(UInt64(1)) { r, _ in r * 10 }
-        appendUnsafe(maximum: 20 + 1 + max(decimals, 1)) { writer in
-            writer.putDecimal(digits / divisor)
-            writer.put(UInt8(ascii: "."))
-            if decimals == 0 {
-                writer.put(UInt8(ascii: "0"))
-                return
-            }
-            var fraction = digits % divisor
-            var place = divisor / 10
-            while place > 0 {
-                writer.put(UInt8(ascii: "0") &+ UInt8(fraction / place))
-                fraction %= place
-                place /= 10
-            }
-        }
     }
 
     // MARK: Strings

@@ -140,42 +140,27 @@ public struct Logger: Sendable {
         error: (any Error)?, span: SpanContext?, contextFields: BoundFields, file: String, function: String, line: UInt
     ) {
         let e = pipeline.encoding
-        // {"timestamp":"…","level":"info","message":"…"
+        // {"timestamp":"…","level":"info","message":"…","trace_id":"…","span_id":"…","trace_flags":"01"
+        // (in a span),"service.name":"…","logger":"…": one reservation for all of it when the message
+        // is contiguous UTF-8 of at most 1 KiB (nearly always); else the message is escaped in chunks.
         JSONLineEncoder.refresh(&timestamps, unixNano: time)
         let levelBytes = e.levels[Int(level.rawValue)]
-        encoder.appendUnsafe(maximum: e.open.count + JSONLineEncoder.maximumTimestampCount(timestamps) + levelBytes.count + e.message.count) { w in
-            w.put(e.open)
-            JSONLineEncoder.putTimestamp(unixNano: time, fractionDigits: e.fieldNames.timestampFractionDigits, cache: timestamps, to: &w)
-            w.put(levelBytes)
-            w.put(e.message)
-        }
-        encoder.appendString(message)
-        // ,"trace_id":"…","span_id":"…","trace_flags":"01" when in a span; ,"service.name":"…" and the label
-        let traced = span?.isValid == true
-        let flags = e.traceFlags
-        labelBytes.withUnsafeBufferPointer { label in
-            let traceCount: Int = e.traceID.count + e.spanID.count + (flags?.count ?? 0) + 51
-            encoder.appendUnsafe(maximum: traceCount + e.serviceAndConstants.count + label.count) { w in
-                if traced, let span {
-                    w.put(e.traceID)
-                    Hex.write(span.traceID.high, to: w.position)
-                    Hex.write(span.traceID.low, to: w.position + 16)
-                    w.position += 32
-                    w.put(e.spanID)
-                    Hex.write(span.spanID.value, to: w.position)
-                    w.position += 16
-                    if let flags {
-                        w.put(flags)
-                        let table = Hex.digits.utf8Start
-                        let raw = span.traceFlags.rawValue & TraceFlags.known.rawValue  // reserved bits are written as 0, as in traceparent
-                        w.put(table[Int(raw >> 4)])
-                        w.put(table[Int(raw & 0xF)])
-                    }
-                    w.put(UInt8(ascii: "\""))
-                }
-                w.put(e.serviceAndConstants)
-                w.put(label)
+        let frameCount = e.open.count + JSONLineEncoder.maximumTimestampCount(timestamps) + levelBytes.count + e.message.count
+        let written = message.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+            guard utf8.count <= 1024 else { return false }
+            encoder.appendUnsafe(maximum: frameCount + utf8.count * 6 + 2 + traceAndLabelCount(e)) { w in
+                putFrame(e, time: time, timestamps: timestamps, level: levelBytes, to: &w)
+                w.put(UInt8(ascii: "\""))
+                _ = w.putEscaped(utf8.baseAddress ?? UnsafePointer(w.position), count: utf8.count, from: 0, to: utf8.count)
+                w.put(UInt8(ascii: "\""))
+                putTraceAndLabel(e, span: span, to: &w)
             }
+            return true
+        }
+        if written != true {
+            encoder.appendUnsafe(maximum: frameCount) { w in putFrame(e, time: time, timestamps: timestamps, level: levelBytes, to: &w) }
+            encoder.appendString(message)
+            encoder.appendUnsafe(maximum: traceAndLabelCount(e)) { w in putTraceAndLabel(e, span: span, to: &w) }
         }
 
         // The call's fields, in order; a key repeated in the call keeps its last value.
@@ -200,6 +185,10 @@ public struct Logger: Sendable {
         if let error { appendError(error, to: &encoder, encoding: e) }
         switch e.fieldNames.source {
         case .object(let key):
+            // The call site's source object (kept per thread) and the line's end in one piece.
+            if appendCachedSourceAndEnd(key: key, file: file, function: function, line: line, cache: caches.sources, encoding: e.id, to: &encoder) {
+                return
+            }
             appendSource(key: key, file: file, function: function, line: line, cache: caches.sources, encoding: e.id, to: &encoder)
         case .flat(let fileKey, let lineKey, let functionKey):
             encoder.appendKey(fileKey)
@@ -214,19 +203,69 @@ public struct Logger: Sendable {
         encoder.appendRaw("}\n")
     }
 
-    /// `,"source":{"file":…,"line":…,"function":…}`.
+    /// `{"timestamp":"…","level":"…","message":` (the message's value follows).
+    @inline(__always)
+    private func putFrame(_ e: LineEncoding, time: UInt64, timestamps: TimestampCache, level: UnsafeBufferPointer<UInt8>, to w: inout ByteWriter) {
+        w.put(e.open)
+        JSONLineEncoder.putTimestamp(unixNano: time, fractionDigits: e.fieldNames.timestampFractionDigits, cache: timestamps, to: &w)
+        w.put(level)
+        w.put(e.message)
+    }
+
+    /// The most ``putTraceAndLabel(_:span:to:)`` writes.
+    @inline(__always)
+    private func traceAndLabelCount(_ e: LineEncoding) -> Int {
+        e.traceID.count + e.spanID.count + (e.traceFlags?.count ?? 0) + 51 + e.serviceAndConstants.count + labelBytes.count
+    }
+
+    /// `,"trace_id":"…","span_id":"…","trace_flags":"01"` when `span` is valid, then
+    /// `,"service.name":"…"`, the pipeline's constant fields and `,"logger":"<label>"`.
+    @inline(__always)
+    private func putTraceAndLabel(_ e: LineEncoding, span: SpanContext?, to w: inout ByteWriter) {
+        if let span, span.isValid {
+            w.put(e.traceID)
+            Hex.write(span.traceID.high, to: w.position)
+            Hex.write(span.traceID.low, to: w.position + 16)
+            w.position += 32
+            w.put(e.spanID)
+            Hex.write(span.spanID.value, to: w.position)
+            w.position += 16
+            if let flags = e.traceFlags {
+                w.put(flags)
+                let table = Hex.digits.utf8Start
+                let raw = span.traceFlags.rawValue & TraceFlags.known.rawValue  // reserved bits are written as 0, as in traceparent
+                w.put(table[Int(raw >> 4)])
+                w.put(table[Int(raw & 0xF)])
+            }
+            w.put(UInt8(ascii: "\""))
+        }
+        w.put(e.serviceAndConstants)
+        labelBytes.withUnsafeBufferPointer { w.put($0) }
+    }
+
+    /// Writes `,"source":{…}}\n` (the call site's source object, kept per thread, and the end of
+    /// the line) and returns `true`; `false`, with nothing written, when the object is too long to keep.
+    @inline(__always)
+    private func appendCachedSourceAndEnd(
+        key: String, file: String, function: String, line: UInt, cache: SourceCache, encoding: UInt64, to encoder: inout JSONLineEncoder
+    ) -> Bool {
+        guard let cached = cache.encoded(key: key, file: file, function: function, line: line, encoding: encoding) else { return false }
+        // As `appendKey`: a comma unless the previous byte opened an object.
+        let comma = encoder.bytes.last.map { $0 != UInt8(ascii: "{") } ?? false
+        encoder.appendUnsafe(maximum: cached.count + 3) { w in
+            if comma { w.put(UInt8(ascii: ",")) }
+            w.put(cached)
+            w.put("}\n")
+        }
+        return true
+    }
+
+    /// `,"source":{"file":…,"line":…,"function":…}`, encoded now (and kept in `cache`).
     private func appendSource(
         key: String, file: String, function: String, line: UInt, cache: SourceCache, encoding: UInt64, to encoder: inout JSONLineEncoder
     ) {
         // As `appendKey`: a comma unless the previous byte opened an object.
         let comma = encoder.bytes.last.map { $0 != UInt8(ascii: "{") } ?? false
-        if let cached = cache.encoded(key: key, file: file, function: function, line: line, encoding: encoding) {
-            encoder.appendUnsafe(maximum: cached.count + 1) { w in
-                if comma { w.put(UInt8(ascii: ",")) }
-                w.put(cached)
-            }
-            return
-        }
         var file = file, function = function
         file.withUTF8 { fileBytes in
             function.withUTF8 { functionBytes in
