@@ -82,6 +82,24 @@ import TrailTesting
         }
     }
 
+    @Test func fieldsOfEveryKindInterleavedKeepTheirOrderAndValues() async throws {
+        // Runs of directly written values broken by a secret key, a value of another type, a double
+        // with no short form, a long string and a repeated key.
+        let h = LogHarness()
+        let long = String(repeating: "q", count: 2000)
+        h.logger.info("mixed", [
+            "a": 1, "password": "hunter2", "b": 2.5, "c": LogValue.array([1, 2]), "d": "s", "e": 1e-7, "f": true,
+            "a": 3, "g": long, "h": -4, "token": 5, "i": Double.nan,
+        ])
+        let objects = await h.objects()
+        try #require(objects.count == 1)
+        let line = h.logs.lines[0]
+        // The repeated key is written once, where it was given last.
+        let body = #""logger":"http","password":"[REDACTED]","b":2.5,"c":[1,2],"d":"s","e":1e-07,"f":true,"a":3,"g":""#
+            + long + #"","h":-4,"token":"[REDACTED]","i":"NaN","#
+        #expect(line.contains(body), "\(line)")
+    }
+
     @Test func equalKeysMadeDifferentlyAreOneKey() async throws {
         let h = LogHarness()
         let built = String("key_" + String(repeating: "x", count: 40).prefix(40))  // a heap string

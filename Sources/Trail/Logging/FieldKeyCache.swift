@@ -93,35 +93,68 @@ extension LineEncoding {
                 if entry.pointee.reserved { return false }
                 hashes[index] = entry.pointee.contentHash
             }
-            for index in 0..<count {
-                let key = Self.key(base, index)
-                // No key is reserved: a field is overridden only by a later field with the same key.
+            // No key is reserved: a field is overridden only by a later field with the same key.
+            func overridden(_ index: Int) -> Bool {
                 var later = index + 1
-                var overridden = false
-                while later < count && !overridden {
-                    overridden = hashes[later] == hashes[index] && Self.key(base, later).pointee == key.pointee
+                while later < count {
+                    if hashes[later] == hashes[index] && Self.key(base, later).pointee == Self.key(base, index).pointee { return true }
                     later += 1
                 }
-                if overridden { continue }
-                let entry = cache.lookup(key.pointee, encoding: self)
-                let secret = entry.pointee.secret
-                // `entry` is not used past the key: the value may log, and reuse the cache.
-                if !secret, let prepared = cache.preparedBytes(entry) {
-                    Self.appendField(prepared, value: Self.value(base, index), to: &encoder)
-                    continue
+                return false
+            }
+            var index = 0
+            while index < count {
+                // The run of fields from `index` whose values are written directly (see `putDirect`):
+                // one reservation for all of them. It stops early at a secret key or a key too long
+                // to keep, which the general path below writes.
+                var end = index, room = 0
+                while end < count, let valueRoom = Self.directRoom(Self.value(base, end)) {
+                    room += FieldKeyCache.preparedStride + valueRoom
+                    end += 1
                 }
-                if let prepared = cache.preparedBytes(entry) {
-                    encoder.bytes.append(contentsOf: prepared)
-                } else {
-                    encoder.bytes.append(UInt8(ascii: ","))
-                    encoder.appendString(key.pointee)
-                    encoder.bytes.append(UInt8(ascii: ":"))
+                if end > index {
+                    encoder.appendUnsafe(maximum: room) { w in
+                        while index < end {
+                            if overridden(index) {
+                                index += 1
+                                continue
+                            }
+                            let entry = cache.lookup(Self.key(base, index).pointee, encoding: self)
+                            guard !entry.pointee.secret, let prepared = cache.preparedBytes(entry) else { return }
+                            w.put(prepared)
+                            guard Self.putDirect(Self.value(base, index), to: &w) else {
+                                w.position -= prepared.count
+                                return
+                            }
+                            index += 1
+                        }
+                    }
+                    if index == end { continue }
                 }
-                if secret { encoder.appendString(replacement) } else { Self.value(base, index).pointee.appendJSON(to: &encoder) }
+                if !overridden(index) { appendField(at: index, of: base, keys: cache, to: &encoder) }
+                index += 1
             }
             return true
         }
         if !fast { appendCallFieldsWithReservedKeys(fields, to: &encoder) }
+    }
+
+    /// One field of the call whose key is not reserved, through its value's `appendJSON`.
+    private func appendField(
+        at index: Int, of base: UnsafePointer<(String, any LogValueConvertible)>, keys cache: FieldKeyCache, to encoder: inout JSONLineEncoder
+    ) {
+        let key = Self.key(base, index)
+        let entry = cache.lookup(key.pointee, encoding: self)
+        let secret = entry.pointee.secret
+        // `entry` is not used past the key: the value may log, and reuse the cache.
+        if let prepared = cache.preparedBytes(entry) {
+            encoder.bytes.append(contentsOf: prepared)
+        } else {
+            encoder.bytes.append(UInt8(ascii: ","))
+            encoder.appendString(key.pointee)
+            encoder.bytes.append(UInt8(ascii: ":"))
+        }
+        if secret { encoder.appendString(replacement) } else { Self.value(base, index).pointee.appendJSON(to: &encoder) }
     }
 
     /// ``appendCallFields(_:keys:to:)`` when a key is reserved: `fields.level` and `level` are the
@@ -148,65 +181,66 @@ extension LineEncoding {
         }
     }
 
-    /// Appends `prepared` (`,"key":`) and the value at `value`. For the common value types
-    /// (`String`, `Int`, `Bool`, `Double`), whose `appendJSON` is this module's, the value is read
-    /// where it sits, inline at the start of the existential's buffer, and written as that
-    /// `appendJSON` writes it, in the same reservation as the key, without a call through the
-    /// existential; other values call their `appendJSON`.
+    // The common value types (`String`, `Int`, `Bool`, `Double`), whose `appendJSON` is this
+    // module's, are read where they sit, inline at the start of the existential's buffer, and
+    // written as that `appendJSON` writes them, without a call through the existential. An opaque
+    // existential container is a 3-word buffer, then the type's metadata, then the witness table.
+
+    /// The type of the value in the existential at `value`, or `nil` if the container's layout is
+    /// not the one described above.
     @inline(__always)
-    private static func appendField(
-        _ prepared: UnsafeBufferPointer<UInt8>, value: UnsafePointer<any LogValueConvertible>, to encoder: inout JSONLineEncoder
-    ) {
-        // An opaque existential container: a 3-word buffer (values of these types sit inline at its
-        // start), then the type's metadata, then the witness table.
-        guard MemoryLayout<any LogValueConvertible>.size == 5 * MemoryLayout<UnsafeRawPointer>.size else {
-            encoder.bytes.append(contentsOf: prepared)
-            value.pointee.appendJSON(to: &encoder)
-            return
-        }
+    private static func directType(_ value: UnsafePointer<any LogValueConvertible>) -> UnsafeRawPointer? {
+        guard MemoryLayout<any LogValueConvertible>.size == 5 * MemoryLayout<UnsafeRawPointer>.size else { return nil }
+        return UnsafeRawPointer(value).load(fromByteOffset: 3 * MemoryLayout<UnsafeRawPointer>.size, as: UnsafeRawPointer.self)
+    }
+
+    @inline(__always)
+    private static func typeID(_ type: Any.Type) -> UnsafeRawPointer { unsafeBitCast(type, to: UnsafeRawPointer.self) }
+
+    /// The most bytes ``putDirect(_:to:)`` writes for the value at `value`, or `nil` when it does not
+    /// write such a value (another type, or a string that is long or not contiguous UTF-8: a long
+    /// string is escaped in chunks rather than reserving 6 times its size).
+    @inline(__always)
+    private static func directRoom(_ value: UnsafePointer<any LogValueConvertible>) -> Int? {
+        guard let type = directType(value) else { return nil }
         let payload = UnsafeRawPointer(value)
-        let valueType = payload.load(fromByteOffset: 3 * MemoryLayout<UnsafeRawPointer>.size, as: UnsafeRawPointer.self)
-        if valueType == unsafeBitCast(String.self as Any.Type, to: UnsafeRawPointer.self) {
-            var text = payload.load(as: String.self)
-            text.withUTF8 { utf8 in
-                // A long string is escaped in chunks rather than reserving 6 times its size.
-                guard utf8.count <= 1024, let start = utf8.baseAddress else {
-                    encoder.bytes.append(contentsOf: prepared)
-                    encoder.appendEscaped(utf8: utf8, quoted: true)
-                    return
-                }
-                encoder.appendUnsafe(maximum: prepared.count + utf8.count * 6 + 2) { w in
-                    w.put(prepared)
-                    w.put(UInt8(ascii: "\""))
-                    _ = w.putEscaped(start, count: utf8.count, from: 0, to: utf8.count)
-                    w.put(UInt8(ascii: "\""))
-                }
-            }
-        } else if valueType == unsafeBitCast(Int.self as Any.Type, to: UnsafeRawPointer.self) {
-            let number = payload.load(as: Int.self)
-            encoder.appendUnsafe(maximum: prepared.count + 21) { w in
-                w.put(prepared)
-                if number < 0 { w.put(UInt8(ascii: "-")) }
-                w.putDecimal(UInt64(number.magnitude))
-            }
-        } else if valueType == unsafeBitCast(Bool.self as Any.Type, to: UnsafeRawPointer.self) {
-            let flag = payload.load(as: Bool.self)
-            encoder.appendUnsafe(maximum: prepared.count + 5) { w in
-                w.put(prepared)
-                w.put(flag ? "true" : "false")
-            }
-        } else if valueType == unsafeBitCast(Double.self as Any.Type, to: UnsafeRawPointer.self) {
-            let number = payload.load(as: Double.self)
-            var written = false
-            encoder.appendUnsafe(maximum: prepared.count + ByteWriter.maximumShortDoubleCount) { w in
-                w.put(prepared)
-                written = w.putShortDouble(number)
-            }
-            if !written { encoder.appendDouble(number) }
-        } else {
-            encoder.bytes.append(contentsOf: prepared)
-            value.pointee.appendJSON(to: &encoder)
+        if type == typeID(String.self) {
+            let count = payload.assumingMemoryBound(to: String.self).pointee.utf8.withContiguousStorageIfAvailable { $0.count }
+            guard let count, count <= 1024 else { return nil }
+            return count * 6 + 2
         }
+        if type == typeID(Int.self) { return 21 }
+        if type == typeID(Bool.self) { return 5 }
+        if type == typeID(Double.self) { return ByteWriter.maximumShortDoubleCount }
+        return nil
+    }
+
+    /// Writes the value at `value`, for which ``directRoom(_:)`` gave room; `false`, with nothing
+    /// written, for a double that has no short form (the general path writes it).
+    @inline(__always)
+    private static func putDirect(_ value: UnsafePointer<any LogValueConvertible>, to w: inout ByteWriter) -> Bool {
+        let type = directType(value)
+        let payload = UnsafeRawPointer(value)
+        if type == typeID(String.self) {
+            let written: Bool? = payload.assumingMemoryBound(to: String.self).pointee.utf8.withContiguousStorageIfAvailable { utf8 in
+                w.put(UInt8(ascii: "\""))
+                _ = w.putEscaped(utf8.baseAddress ?? UnsafePointer(w.position), count: utf8.count, from: 0, to: utf8.count)
+                w.put(UInt8(ascii: "\""))
+                return true
+            }
+            return written == true
+        }
+        if type == typeID(Int.self) {
+            let number = payload.load(as: Int.self)
+            if number < 0 { w.put(UInt8(ascii: "-")) }
+            w.putDecimal(UInt64(number.magnitude))
+            return true
+        }
+        if type == typeID(Bool.self) {
+            payload.load(as: Bool.self) ? w.put("true") : w.put("false")
+            return true
+        }
+        return w.putShortDouble(payload.load(as: Double.self))
     }
 
     /// The key of field `index`, in place.
