@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A handle to a span: the unit of work a trace is made of.
 ///
@@ -11,10 +18,10 @@ public struct Span: Sendable, CustomStringConvertible {
     /// The ids and flags that propagate to children and to outgoing requests.
     public let context: SpanContext
 
-    @usableFromInline
-    let storage: SpanStorage?
+    /// Thread-safe: what it was started with never changes, and its state is read and written only
+    /// with its mutex held. (A `ManagedBuffer` subclass cannot declare itself `Sendable`.)
+    nonisolated(unsafe) let storage: SpanStorage?
 
-    @usableFromInline
     init(context: SpanContext, storage: SpanStorage?) {
         self.context = context
         self.storage = storage
@@ -131,9 +138,10 @@ public struct SpanLimits: Hashable, Sendable {
     }
 }
 
-/// The mutable state behind a recording span.
-@usableFromInline
-final class SpanStorage: Sendable {
+/// A recording span: what it was started with, its mutable state and the pthread mutex that guards
+/// the state, in one allocation (the rest is the buffer's header, the mutex its single tail element,
+/// so both keep a stable address; see `Locked` for why a pthread mutex).
+final class SpanStorage: ManagedBuffer<SpanStorage.Header, pthread_mutex_t> {
     struct State {
         var name: String
         var attributes: Attributes
@@ -157,24 +165,21 @@ final class SpanStorage: Sendable {
         }
     }
 
-    let context: SpanContext
-    let parentSpanID: SpanID?
-    let parentIsRemote: Bool?
-    let kind: SpanKind
-    let start: TraceInstant
-    let tracer: Tracer
-    private let state: Locked<State>
+    struct Header {
+        let context: SpanContext
+        let parentSpanID: SpanID?
+        let parentIsRemote: Bool?
+        let kind: SpanKind
+        let start: TraceInstant
+        let tracer: Tracer
+        /// Read and written only with the mutex held.
+        var state: State
+    }
 
-    init(
+    static func make(
         context: SpanContext, parent: SpanContext?, name: String, kind: SpanKind,
         attributes: Attributes, links: [SpanLink], start: TraceInstant, tracer: Tracer
-    ) {
-        self.context = context
-        self.parentSpanID = parent?.spanID
-        self.parentIsRemote = parent?.isRemote
-        self.kind = kind
-        self.start = start
-        self.tracer = tracer
+    ) -> SpanStorage {
         let limits = tracer.limits
         var state = State(name: name, attributes: [:], links: [])
         if attributes.isEmpty {
@@ -192,28 +197,56 @@ final class SpanStorage: Sendable {
             state.links = Array(links.prefix(limits.linkCountLimit))
             state.droppedLinksCount = links.count - limits.linkCountLimit
         }
-        self.state = Locked(state)
+        let header = Header(
+            context: context, parentSpanID: parent?.spanID, parentIsRemote: parent?.isRemote, kind: kind, start: start,
+            tracer: tracer, state: state)
+        let storage = unsafeDowncast(create(minimumCapacity: 1) { _ in header }, to: SpanStorage.self)
+        storage.withUnsafeMutablePointerToElements { _ = pthread_mutex_init($0, nil) }
+        return storage
     }
 
-    var isRecording: Bool { state.withLock { !$0.ended } }
+    deinit {
+        // The header is destroyed by ManagedBuffer; the tail element is ours.
+        withUnsafeMutablePointerToElements { _ = pthread_mutex_destroy($0) }
+    }
+
+    // What the span was started with never changes: read without the mutex, field by field.
+    var context: SpanContext { withUnsafeMutablePointerToHeader { $0.pointee.context } }
+    var start: TraceInstant { withUnsafeMutablePointerToHeader { $0.pointee.start } }
+    var tracer: Tracer { withUnsafeMutablePointerToHeader { $0.pointee.tracer } }
+
+    /// Runs `body` with the mutex held and the state open for change.
+    @inline(__always)
+    private func withLock<Result>(_ body: (inout State) -> Result) -> Result {
+        withUnsafeMutablePointers { header, mutex in
+            pthread_mutex_lock(mutex)
+            defer { pthread_mutex_unlock(mutex) }
+            return body(&header.pointee.state)
+        }
+    }
+
+    var isRecording: Bool { withLock { !$0.ended } }
 
     /// Applies `body` unless the span has ended.
     func mutate(_ body: (inout State, SpanLimits) -> Void) {
         let limits = tracer.limits
-        state.withLock { state in
+        withLock { state in
             guard !state.ended else { return }
             body(&state, limits)
         }
     }
 
     func end(explicitWallUnixNano: UInt64?) {
+        let (context, start, tracer, parentSpanID, parentIsRemote, kind) = withUnsafeMutablePointerToHeader {
+            ($0.pointee.context, $0.pointee.start, $0.pointee.tracer, $0.pointee.parentSpanID, $0.pointee.parentIsRemote, $0.pointee.kind)
+        }
         let endWall: UInt64
         if let explicitWallUnixNano {
             endWall = max(explicitWallUnixNano, start.wallUnixNano)
         } else {
             endWall = start.wallUnixNano &+ (tracer.clock.monotonicNow() &- start.monotonicNano)
         }
-        let data: SpanData? = state.withLock { state in
+        let data: SpanData? = withLock { state in
             guard !state.ended else { return nil }
             state.ended = true
             return SpanData(

@@ -154,7 +154,7 @@ public final class Tracer: Sendable {
         for (key, value) in result.attributes { allAttributes[key] = value }
         var start = clock.now()
         if let startTimeUnixNano { start.wallUnixNano = startTimeUnixNano }
-        let storage = SpanStorage(
+        let storage = SpanStorage.make(
             context: context, parent: validParent, name: name, kind: kind,
             attributes: allAttributes, links: links, start: start, tracer: self)
         let span = Span(context: context, storage: storage)
