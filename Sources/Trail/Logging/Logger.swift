@@ -121,15 +121,15 @@ public struct Logger: Sendable {
     func emit(_ level: LogLevel, _ message: String, _ fields: LogFields, _ error: (any Error)?, _ file: String, _ function: String, _ line: UInt) {
         let now = SystemTraceClock.read(CLOCK_REALTIME)
         Context.withCurrent { context in
-        ScratchBuffer.with { buffer, timestamps, caches in
-            var encoder = JSONLineEncoder(reusing: [])
-            swap(&encoder.bytes, &buffer)
-            defer { swap(&encoder.bytes, &buffer) }
-            encode(into: &encoder, time: now, timestamps: &timestamps, caches: caches, level: level, message: message, fields: fields,
-                   error: error, span: context.pointee.span?.context, contextFields: context.pointee.fields, file: file, function: function, line: line)
-            // Queued from the buffer: each destination's queue copies the bytes once.
-            encoder.bytes.withUnsafeBytes { pipeline.enqueue(level: level, bytes: $0) }
-        }
+            ScratchBuffer.with { buffer, timestamps, caches in
+                var encoder = JSONLineEncoder(reusing: [])
+                swap(&encoder.bytes, &buffer)
+                defer { swap(&encoder.bytes, &buffer) }
+                encode(into: &encoder, time: now, timestamps: &timestamps, caches: caches, level: level, message: message, fields: fields,
+                       error: error, span: context.pointee.span?.context, contextFields: context.pointee.fields, file: file, function: function, line: line)
+                // Queued from the buffer: each destination's queue copies the bytes once.
+                encoder.bytes.withUnsafeBytes { pipeline.enqueue(level: level, bytes: $0) }
+            }
         }
     }
 
