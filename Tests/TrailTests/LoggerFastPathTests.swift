@@ -100,6 +100,20 @@ import TrailTesting
         #expect(line.contains(body), "\(line)")
     }
 
+    @Test func manyLongStringFieldsAreWrittenInOrderAcrossSeveralReservations() async throws {
+        // 30 strings of 900 bytes: more than one reservation's room (4 KiB) holds.
+        let h = LogHarness()
+        var fields = LogFields()
+        for i in 0..<30 { fields["k\(i)"] = String(repeating: Character(UnicodeScalar(UInt8(65 + i % 26))), count: 900) + "\"\(i)" }
+        h.logger.info("long", fields)
+        let objects = await h.objects()
+        try #require(objects.count == 1)
+        for i in 0..<30 {
+            #expect(objects[0]["k\(i)"] as? String == String(repeating: Character(UnicodeScalar(UInt8(65 + i % 26))), count: 900) + "\"\(i)")
+        }
+        #expect(keyOrder(h.logs.lines[0]).filter { $0.hasPrefix("k") } == (0..<30).map { "k\($0)" })
+    }
+
     @Test func equalKeysMadeDifferentlyAreOneKey() async throws {
         let h = LogHarness()
         let built = String("key_" + String(repeating: "x", count: 40).prefix(40))  // a heap string

@@ -83,7 +83,8 @@ struct ByteWriter {
 
     /// Writes the escaped form of `source[start..<end]` (JSON string contents, see
     /// ``JSONLineEncoder/appendString(_:)``) and returns where it stopped: at `end` or up to 7 bytes
-    /// past it (within `count`, which bounds every read). At most `(end - start) * 6 + 8` bytes.
+    /// past it (within `count`, which bounds every read). At most `(end - start) * 6 + 8` bytes; at
+    /// most `(end - start) * 6` when `end == count` (nothing then goes past `end`).
     mutating func putEscaped(_ source: UnsafePointer<UInt8>, count: Int, from start: Int, to end: Int) -> Int {
         var i = start
         while i < end {

@@ -105,10 +105,13 @@ extension LineEncoding {
             var index = 0
             while index < count {
                 // The run of fields from `index` whose values are written directly (see `putDirect`):
-                // one reservation for all of them. It stops early at a secret key or a key too long
-                // to keep, which the general path below writes.
+                // one reservation for all of them, of at most `directRunRoom` bytes unless one field
+                // needs more. It stops early at a secret key, a key too long to keep or a double with
+                // no short form, which the general path below writes.
                 var end = index, room = 0
-                while end < count, let valueRoom = Self.directRoom(Self.value(base, end)) {
+                while end < count, let valueRoom = Self.directRoom(Self.value(base, end)),
+                      end == index || room + FieldKeyCache.preparedStride + valueRoom <= Self.directRunRoom
+                {
                     room += FieldKeyCache.preparedStride + valueRoom
                     end += 1
                 }
@@ -197,6 +200,11 @@ extension LineEncoding {
     @inline(__always)
     private static func typeID(_ type: Any.Type) -> UnsafeRawPointer { unsafeBitCast(type, to: UnsafeRawPointer.self) }
 
+    /// The most bytes one run of directly written fields reserves (a single field may need more: a
+    /// string of up to 1 KiB reserves 6 times its size), so that the per-thread buffer, which keeps
+    /// its largest size, grows to about the size of the lines rather than six times it.
+    static let directRunRoom = 4096
+
     /// The most bytes ``putDirect(_:to:)`` writes for the value at `value`, or `nil` when it does not
     /// write such a value (another type, or a string that is long or not contiguous UTF-8: a long
     /// string is escaped in chunks rather than reserving 6 times its size).
@@ -205,6 +213,7 @@ extension LineEncoding {
         guard let type = directType(value) else { return nil }
         let payload = UnsafeRawPointer(value)
         if type == typeID(String.self) {
+            // The existential's inline buffer holds the `String` itself: read in place, not copied.
             let count = payload.assumingMemoryBound(to: String.self).pointee.utf8.withContiguousStorageIfAvailable { $0.count }
             guard let count, count <= 1024 else { return nil }
             return count * 6 + 2
