@@ -24,8 +24,7 @@ extension Context {
     /// Installs `bridge` for the whole process (a bridge module calls this from its bootstrap).
     /// Installing again replaces the previous bridge.
     public static func install(bridge: any ContextBridge) {
-        ContextBridgeRegistry.bridge.withLock { $0 = bridge }
-        ContextBridgeRegistry.installed.store(true, ordering: .releasing)
+        ContextBridgeRegistry.install(bridge)
     }
 }
 
@@ -34,7 +33,26 @@ extension Context {
 enum ContextBridgeRegistry {
     @usableFromInline
     static let installed = Atomic<Bool>(false)
-    static let bridge = Locked<(any ContextBridge)?>(nil)
+
+    /// An installed bridge. Boxes are never freed: readers use one without retaining it.
+    final class Box: Sendable {
+        let bridge: any ContextBridge
+        init(_ bridge: any ContextBridge) { self.bridge = bridge }
+    }
+
+    /// The address of the current `Box`, 0 before the first install: read with one atomic load on
+    /// every context read and span start, where a lock would make every thread queue on it.
+    private static let currentBox = Atomic<UInt>(0)
+    /// Every box installed, kept alive (installing again replaces the bridge; a reader may still be
+    /// using the previous box). A process installs once; tests a few times.
+    private static let installedBoxes = Locked<[Box]>([])
+
+    static func install(_ bridge: any ContextBridge) {
+        let box = Box(bridge)
+        installedBoxes.withLock { $0.append(box) }
+        currentBox.store(UInt(bitPattern: Unmanaged.passUnretained(box).toOpaque()), ordering: .releasing)
+        installed.store(true, ordering: .releasing)
+    }
 
     @inlinable
     static var current: (any ContextBridge)? {
@@ -42,7 +60,10 @@ enum ContextBridgeRegistry {
     }
 
     @usableFromInline
-    static func installedBridge() -> (any ContextBridge)? { bridge.withLock { $0 } }
+    static func installedBridge() -> (any ContextBridge)? {
+        guard let address = UnsafeRawPointer(bitPattern: currentBox.load(ordering: .acquiring)) else { return nil }
+        return Unmanaged<Box>.fromOpaque(address).takeUnretainedValue().bridge
+    }
 
     /// `local` with the other library's span and baggage when it holds a span that is not `local`'s.
     @usableFromInline
