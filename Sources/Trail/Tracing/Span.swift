@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A handle to a span: the unit of work a trace is made of.
 ///
@@ -139,9 +132,8 @@ public struct SpanLimits: Hashable, Sendable {
 }
 
 /// A recording span: what it was started with, its mutable state and the pthread mutex that guards
-/// the state, in one allocation (the rest is the buffer's header, the mutex its single tail element,
-/// so both keep a stable address; see `Locked` for why a pthread mutex).
-final class SpanStorage: ManagedBuffer<SpanStorage.Header, pthread_mutex_t> {
+/// the state, in one allocation (see `Locked` for why a pthread mutex).
+final class SpanStorage: MutexBuffer<SpanStorage.Header> {
     struct State {
         var name: String
         var attributes: Attributes
@@ -200,14 +192,7 @@ final class SpanStorage: ManagedBuffer<SpanStorage.Header, pthread_mutex_t> {
         let header = Header(
             context: context, parentSpanID: parent?.spanID, parentIsRemote: parent?.isRemote, kind: kind, start: start,
             tracer: tracer, state: state)
-        let storage = unsafeDowncast(create(minimumCapacity: 1) { _ in header }, to: SpanStorage.self)
-        storage.withUnsafeMutablePointerToElements { _ = pthread_mutex_init($0, nil) }
-        return storage
-    }
-
-    deinit {
-        // The header is destroyed by ManagedBuffer; the tail element is ours.
-        withUnsafeMutablePointerToElements { _ = pthread_mutex_destroy($0) }
+        return make(header)
     }
 
     // What the span was started with never changes: read without the mutex, field by field.
@@ -215,47 +200,35 @@ final class SpanStorage: ManagedBuffer<SpanStorage.Header, pthread_mutex_t> {
     var start: TraceInstant { withUnsafeMutablePointerToHeader { $0.pointee.start } }
     var tracer: Tracer { withUnsafeMutablePointerToHeader { $0.pointee.tracer } }
 
-    /// Runs `body` with the mutex held and the state open for change.
-    @inline(__always)
-    private func withLock<Result>(_ body: (inout State) -> Result) -> Result {
-        withUnsafeMutablePointers { header, mutex in
-            pthread_mutex_lock(mutex)
-            defer { pthread_mutex_unlock(mutex) }
-            return body(&header.pointee.state)
-        }
-    }
-
-    var isRecording: Bool { withLock { !$0.ended } }
+    var isRecording: Bool { withLock { !$0.state.ended } }
 
     /// Applies `body` unless the span has ended.
     func mutate(_ body: (inout State, SpanLimits) -> Void) {
         let limits = tracer.limits
-        withLock { state in
-            guard !state.ended else { return }
-            body(&state, limits)
+        withLock { span in
+            guard !span.state.ended else { return }
+            body(&span.state, limits)
         }
     }
 
     func end(explicitWallUnixNano: UInt64?) {
-        let (context, start, tracer, parentSpanID, parentIsRemote, kind) = withUnsafeMutablePointerToHeader {
-            ($0.pointee.context, $0.pointee.start, $0.pointee.tracer, $0.pointee.parentSpanID, $0.pointee.parentIsRemote, $0.pointee.kind)
-        }
+        let start = self.start, tracer = self.tracer
         let endWall: UInt64
         if let explicitWallUnixNano {
             endWall = max(explicitWallUnixNano, start.wallUnixNano)
         } else {
             endWall = start.wallUnixNano &+ (tracer.clock.monotonicNow() &- start.monotonicNano)
         }
-        let data: SpanData? = withLock { state in
-            guard !state.ended else { return nil }
-            state.ended = true
+        let data: SpanData? = withLock { span in
+            guard !span.state.ended else { return nil }
+            span.state.ended = true
             return SpanData(
-                context: context, parentSpanID: parentSpanID, parentIsRemote: parentIsRemote,
-                name: state.name, kind: kind, startTimeUnixNano: start.wallUnixNano, endTimeUnixNano: endWall,
-                attributes: state.attributes, droppedAttributesCount: state.droppedAttributesCount,
-                events: state.events, droppedEventsCount: state.droppedEventsCount,
-                links: state.links, droppedLinksCount: state.droppedLinksCount,
-                status: state.status, resource: tracer.resource, scope: tracer.scope)
+                context: span.context, parentSpanID: span.parentSpanID, parentIsRemote: span.parentIsRemote,
+                name: span.state.name, kind: span.kind, startTimeUnixNano: start.wallUnixNano, endTimeUnixNano: endWall,
+                attributes: span.state.attributes, droppedAttributesCount: span.state.droppedAttributesCount,
+                events: span.state.events, droppedEventsCount: span.state.droppedEventsCount,
+                links: span.state.links, droppedLinksCount: span.state.droppedLinksCount,
+                status: span.state.status, resource: tracer.resource, scope: tracer.scope)
         }
         if let data { tracer.spanEnded(data) }
     }
