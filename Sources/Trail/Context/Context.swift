@@ -50,7 +50,7 @@ public struct Context: Sendable {
     /// library's context when it holds a different one: the innermost of the two.
     @inlinable
     public static var current: Context {
-        guard ContextBridgeRegistry.installed.load(ordering: .relaxed) else { return storage }
+        guard ContextBridgeRegistry.isInstalled else { return storage }
         return ContextBridgeRegistry.merged(storage)
     }
 
@@ -59,7 +59,7 @@ public struct Context: Sendable {
     /// installed, `body` gets the merged copy that ``current`` returns.
     @inline(__always)
     static func withCurrent<R>(_ body: (UnsafePointer<Context>) -> R) -> R {
-        if ContextBridgeRegistry.installed.load(ordering: .relaxed) {
+        if ContextBridgeRegistry.isInstalled {
             var merged = current
             return withUnsafePointer(to: &merged, body)
         }

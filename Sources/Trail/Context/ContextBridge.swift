@@ -31,9 +31,6 @@ extension Context {
 /// The installed bridge. Without one, reading the context costs one relaxed atomic load more.
 @usableFromInline
 enum ContextBridgeRegistry {
-    @usableFromInline
-    static let installed = Atomic<Bool>(false)
-
     /// An installed bridge. Boxes are never freed: readers use one without retaining it.
     final class Box: Sendable {
         let bridge: any ContextBridge
@@ -42,7 +39,8 @@ enum ContextBridgeRegistry {
 
     /// The address of the current `Box`, 0 before the first install: read with one atomic load on
     /// every context read and span start, where a lock would make every thread queue on it.
-    private static let currentBox = Atomic<UInt>(0)
+    @usableFromInline
+    static let currentBox = Atomic<UInt>(0)
     /// Every box installed, kept alive (installing again replaces the bridge; a reader may still be
     /// using the previous box). A process installs once; tests a few times.
     private static let installedBoxes = Locked<[Box]>([])
@@ -51,16 +49,15 @@ enum ContextBridgeRegistry {
         let box = Box(bridge)
         installedBoxes.withLock { $0.append(box) }
         currentBox.store(UInt(bitPattern: Unmanaged.passUnretained(box).toOpaque()), ordering: .releasing)
-        installed.store(true, ordering: .releasing)
     }
 
+    /// Whether a bridge was installed: the cheap check before the context is merged.
     @inlinable
-    static var current: (any ContextBridge)? {
-        installed.load(ordering: .acquiring) ? installedBridge() : nil
-    }
+    static var isInstalled: Bool { currentBox.load(ordering: .relaxed) != 0 }
 
+    /// The installed bridge, if any.
     @usableFromInline
-    static func installedBridge() -> (any ContextBridge)? {
+    static var current: (any ContextBridge)? {
         guard let address = UnsafeRawPointer(bitPattern: currentBox.load(ordering: .acquiring)) else { return nil }
         return Unmanaged<Box>.fromOpaque(address).takeUnretainedValue().bridge
     }
@@ -68,7 +65,7 @@ enum ContextBridgeRegistry {
     /// `local` with the other library's span and baggage when it holds a span that is not `local`'s.
     @usableFromInline
     static func merged(_ local: Context) -> Context {
-        guard let bridge = installedBridge(), let other = bridge.currentSpanContext() else { return local }
+        guard let bridge = current, let other = bridge.currentSpanContext() else { return local }
         if let span = local.span, span.context.spanID == other.span.context.spanID, span.context.traceID == other.span.context.traceID {
             return local
         }
