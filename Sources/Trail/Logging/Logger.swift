@@ -189,7 +189,7 @@ public struct Logger: Sendable {
             if appendCachedSourceAndEnd(key: key, file: file, function: function, line: line, cache: caches.sources, encoding: e.id, to: &encoder) {
                 return
             }
-            appendSource(key: key, file: file, function: function, line: line, cache: caches.sources, encoding: e.id, to: &encoder)
+            appendSource(key: key, file: file, function: function, line: line, to: &encoder)
         case .flat(let fileKey, let lineKey, let functionKey):
             encoder.appendKey(fileKey)
             encoder.appendString(file)
@@ -260,10 +260,9 @@ public struct Logger: Sendable {
         return true
     }
 
-    /// `,"source":{"file":…,"line":…,"function":…}`, encoded now (and kept in `cache`).
-    private func appendSource(
-        key: String, file: String, function: String, line: UInt, cache: SourceCache, encoding: UInt64, to encoder: inout JSONLineEncoder
-    ) {
+    /// `,"source":{"file":…,"line":…,"function":…}`, encoded on every line: for a call site whose
+    /// object is too long for the per-thread cache.
+    private func appendSource(key: String, file: String, function: String, line: UInt, to encoder: inout JSONLineEncoder) {
         // As `appendKey`: a comma unless the previous byte opened an object.
         let comma = encoder.bytes.last.map { $0 != UInt8(ascii: "{") } ?? false
         var file = file, function = function
