@@ -54,6 +54,26 @@ import TrailTesting
         #expect(client.events.first { $0.name == "http.response.done" }?.attributes["http.response.body.size"] == .int(2))
     }
 
+    @Test func aLateResponseHeadCallStillGivesTheEventsInOrder() async throws {
+        let receiver = try LoopbackReceiver(defaultAnswer: .status(200, body: "ok"))
+        defer { receiver.stop() }
+        let queue = OperationQueue()
+        queue.maxConcurrentOperationCount = 1
+        let session = URLSession(configuration: .ephemeral, delegate: nil, delegateQueue: queue)
+        defer { session.finishTasksAndInvalidate() }
+        // The session's delegate queue is busy for 100 ms while the request runs (longer than a
+        // small answer takes on a quiet machine), so the response-head call comes after the body
+        // completed; on a loaded machine the order of the two calls may differ, the events' not.
+        queue.addOperation { Thread.sleep(forTimeInterval: 0.1) }
+        _ = try await session.tracedData(for: testRequest(receiver.baseURL), tracer: harness.tracer)
+        let client = try harness.span(named: "GET")
+        #expect(client.events.map(\.name) == ["http.request.start", "http.response.headers", "http.response.done"])
+        // Each event keeps its own time (on a quiet machine the head's is after the body's).
+        let times = client.events.map(\.timeUnixNano)
+        #expect(times.allSatisfy { $0 >= client.startTimeUnixNano && $0 <= client.endTimeUnixNano })
+        #expect(times[0] <= times[1] && times[0] <= times[2])
+    }
+
     @Test func everyRequestGetsAFreshSpanID() async throws {
         let receiver = try LoopbackReceiver(defaultAnswer: .status(204))
         defer { receiver.stop() }

@@ -29,10 +29,12 @@ extension URLSession {
     ///   `http.receive.start` (first response byte) and `http.receive.done`.
     ///   swift-corelibs-foundation on Linux (checked with Swift 6.3.1) never delivers metrics, and
     ///   calls the task delegate for the response head on the session's delegate queue, which can
-    ///   run after the body completed (for small answers it often does; the event's time then
-    ///   follows `http.response.done`). So that the event is not lost, a Linux request whose
-    ///   delegate call is still queued waits for the queue to reach it, at most 50 ms (not at all on
-    ///   the main queue). No time is ever made up.
+    ///   run after the body completed when that queue is busy (the event's time then follows the
+    ///   body's completion). So that the event is not lost, a Linux request whose
+    ///   delegate call is still queued waits for the queue to reach it, at most 250 ms (not at all
+    ///   on the main queue), and then records `http.response.done` with the time the body
+    ///   completed, so the events are always in the order start, headers, done. No time is ever
+    ///   made up.
     ///
     /// - Parameters:
     ///   - tracer: the tracer; the shared pipeline's by default.
@@ -54,12 +56,16 @@ extension URLSession {
         client.span.addEvent("http.request.start")
         do {
             let (data, response) = try await data(for: request, delegate: observer)
-            client.span.addEvent("http.response.done", attributes: ["http.response.body.size": .int(data.count)])
+            let done = tracer.clock.now().wallUnixNano
             #if canImport(FoundationNetworking)
             if !observer.sawResponseHead, delegateQueue !== OperationQueue.main {
-                await Self.drain(delegateQueue, atMost: .milliseconds(50))
+                await Self.drain(delegateQueue, atMost: Self.responseHeadWait)
             }
             #endif
+            // Added after the wait (with the time the body completed), so the events keep the
+            // order start, headers, done even when the head's delegate call ran late.
+            client.span.addEvent(
+                "http.response.done", attributes: ["http.response.body.size": .int(data.count)], timeUnixNano: done)
             if let http = response as? HTTPURLResponse { client.recordResponse(statusCode: http.statusCode) }
             return (data, response)
         } catch {
@@ -70,6 +76,11 @@ extension URLSession {
 }
 
 extension URLSession {
+    /// How long a Linux request waits for a late response-head delegate call. The wait ends as soon
+    /// as the delegate queue reaches it, so this bound only matters when that queue is stalled
+    /// (a busy machine, or a session delegate that blocks).
+    static let responseHeadWait = DispatchTimeInterval.milliseconds(250)
+
     /// Returns once `queue` has run what was queued on it before, or after `limit`, whichever
     /// comes first; never blocks a thread.
     static func drain(_ queue: OperationQueue, atMost limit: DispatchTimeInterval) async {
