@@ -63,13 +63,20 @@ public struct Context: Sendable {
             var merged = current
             return withUnsafePointer(to: &merged, body)
         }
+        #if os(Linux) && compiler(>=6.3) && compiler(<6.4)
         // The runtime's lookup that `TaskLocal.get()` makes before copying the value out: the
         // innermost value bound for this key in the task (or thread), stored as a `Context`, alive
-        // for as long as the binding scope, which encloses this synchronous call.
+        // for as long as the binding scope, which encloses this synchronous call. The runtime
+        // entry point is not public API: only used with the runtime it was checked against
+        // (Swift 6.3 on Linux, which ships its runtime with the toolchain); elsewhere the copy.
         if let value = taskLocalValue(Unmanaged.passUnretained($storage).toOpaque()) {
             return body(value.assumingMemoryBound(to: Context.self))
         }
         return withUnsafePointer(to: Context.empty, body)
+        #else
+        let copy = storage
+        return withUnsafePointer(to: copy, body)
+        #endif
     }
 
     private static let empty = Context()
@@ -111,7 +118,9 @@ public struct Context: Sendable {
     }
 }
 
+#if os(Linux) && compiler(>=6.3) && compiler(<6.4)
 /// The Swift runtime's task-local lookup (what `TaskLocal.get()` calls): a pointer to the value bound
 /// for `key` (the `TaskLocal` object) in the current task or thread, `nil` when none is bound.
 @_silgen_name("swift_task_localValueGet")
 func taskLocalValue(_ key: UnsafeMutableRawPointer) -> UnsafeRawPointer?
+#endif
