@@ -41,7 +41,7 @@ struct GrepCommand {
     func run() -> Int32 {
         var reporter = ProgressReporter(command: "grep")
         var search = TraceSearch(traceID: traceID, filter: .logs)
-        if let threads = Environment()["TRAIL_GREP_THREADS"].flatMap(Int.init), threads > 0 { search.workers = min(threads, 64) }
+        if let threads = Environment().positiveInt("TRAIL_GREP_THREADS") { search.workers = min(threads, 64) }
         let result = search.run(paths: paths, progress: progress ? { reporter.report($0) } : nil)
         reporter.finish()
         let output = LineOutput(format: json ? .json : .console(colors: LineOutput.wantsColors(fileDescriptor: 1)))

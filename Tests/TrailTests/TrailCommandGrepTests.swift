@@ -36,6 +36,16 @@ struct TrailCommandGrepTests {
         #expect(result.stderr.isEmpty)
     }
 
+    @Test func theThreadCountComesFromTheEnvironmentAndABadOneIsNamedAndIgnored() async throws {
+        let dir = try TemporaryDirectory()
+        let expected = try Self.makeLogs(in: dir)
+        let one = try await TrailCommand.run(["grep", "--json", F.trace, dir.file("logs")], environment: ["TRAIL_GREP_THREADS": "1"])
+        #expect(one.status == 0 && one.stdoutLines == expected && one.stderr.isEmpty, "\(one.stderr)")
+        let bad = try await TrailCommand.run(["grep", "--json", F.trace, dir.file("logs")], environment: ["TRAIL_GREP_THREADS": "zero"])
+        #expect(bad.status == 0 && bad.stdoutLines == expected)
+        #expect(bad.stderr.contains("TRAIL_GREP_THREADS=zero is not a positive whole number"), "\(bad.stderr)")
+    }
+
     @Test func theDefaultOutputIsTheConsoleFormatAndTheDefaultPathIsTheCurrentDirectory() async throws {
         let dir = try TemporaryDirectory()
         _ = try Self.makeLogs(in: dir)
