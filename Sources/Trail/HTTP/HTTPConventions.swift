@@ -143,13 +143,17 @@ enum HTTPConventions {
         return components.string ?? url.absoluteString
     }
 
-    /// The port a URL names, or its scheme's default (80 for `http`/`ws`, 443 for `https`/`wss`).
+    /// The port a URL names, or its scheme's default.
     static func port(of url: URL) -> Int? {
-        if let port = url.port { return port }
-        switch url.scheme?.lowercased() {
-        case "http", "ws": return 80
-        case "https", "wss": return 443
-        default: return nil
+        url.port ?? url.scheme.flatMap(defaultPort(ofScheme:))
+    }
+
+    /// A scheme's default port: 80 for `http`/`ws`, 443 for `https`/`wss`, else `nil`.
+    static func defaultPort(ofScheme scheme: String) -> Int? {
+        switch scheme.lowercased() {
+        case "http", "ws": 80
+        case "https", "wss": 443
+        default: nil
         }
     }
 

@@ -168,12 +168,9 @@ public struct HTTPServerTracing: Sendable {
         if let address = request.serverAddress ?? host?.address, !address.isEmpty {
             attributes["server.address"] = .string(address)
         }
-        let defaultPort: Int? = switch request.scheme.lowercased() {
-        case "http": 80
-        case "https": 443
-        default: nil
+        if let port = request.serverPort ?? host?.port ?? HTTPConventions.defaultPort(ofScheme: request.scheme) {
+            attributes["server.port"] = .int(port)
         }
-        if let port = request.serverPort ?? host?.port ?? defaultPort { attributes["server.port"] = .int(port) }
         if let client = request.clientAddress { attributes["client.address"] = .string(client) }
         if let agent = headers.firstValue(forHeader: "user-agent") { attributes["user_agent.original"] = .string(agent) }
 
