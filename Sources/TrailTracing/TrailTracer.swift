@@ -29,7 +29,7 @@ public struct TrailTracer: Tracing.Tracer {
 
     /// A tracer over `tracer`, propagating with `propagator` (`OTEL_PROPAGATORS`, else W3C trace
     /// context and baggage).
-    public init(tracer: Trail.Tracer, propagator: any Propagator = CompositePropagator.fromEnvironment()) {
+    public init(tracer: Trail.Tracer, propagator: any Propagator = CompositePropagator.environment) {
         self.tracer = tracer
         self.propagator = propagator
     }
@@ -38,7 +38,7 @@ public struct TrailTracer: Tracing.Tracer {
     /// (`InstrumentationSystem.bootstrap`, which may be called once) and installs the context
     /// bridge. Returns the tracer.
     @discardableResult
-    public static func bootstrap(pipeline: Pipeline = .shared, propagator: any Propagator = CompositePropagator.fromEnvironment()) -> TrailTracer {
+    public static func bootstrap(pipeline: Pipeline = .shared, propagator: any Propagator = CompositePropagator.environment) -> TrailTracer {
         let tracer = TrailTracer(tracer: pipeline.tracer, propagator: propagator)
         InstrumentationSystem.bootstrap(tracer)
         installContextBridge()

@@ -171,9 +171,3 @@ enum HTTPConventions {
         return (String(value), nil)
     }
 }
-
-extension CompositePropagator {
-    /// The propagators `OTEL_PROPAGATORS` names (``fromEnvironment(_:report:)``), read once per
-    /// process: what the HTTP client and server instrumentation use unless given others.
-    public static let environment: CompositePropagator = fromEnvironment()
-}

@@ -41,6 +41,11 @@ public struct CompositePropagator: Propagator {
 
     // MARK: - Configuration
 
+    /// The propagators `OTEL_PROPAGATORS` names (``fromEnvironment(_:report:)``), read once per
+    /// process: what the HTTP instrumentation and the swift-distributed-tracing tracer use unless
+    /// given others.
+    public static let environment: CompositePropagator = fromEnvironment()
+
     /// The propagators named by `OTEL_PROPAGATORS` in `environment`, or ``default`` when the variable
     /// is unset or empty. See ``init(names:report:)`` for the names.
     public static func fromEnvironment(
