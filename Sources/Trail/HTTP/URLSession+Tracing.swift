@@ -31,7 +31,7 @@ extension URLSession {
     ///   calls the task delegate for the response head on the session's delegate queue, which can
     ///   run after the body completed when that queue is busy (the event's time then follows the
     ///   body's completion). So that the event is not lost, a Linux request whose
-    ///   delegate call is still queued waits for the queue to reach it, at most 250 ms (not at all
+    ///   delegate call is still queued waits for the queue to reach it, at most 1 s (not at all
     ///   on the main queue), and then records `http.response.done` with the time the body
     ///   completed, so the events are always in the order start, headers, done. No time is ever
     ///   made up.
@@ -79,7 +79,7 @@ extension URLSession {
     /// How long a Linux request waits for a late response-head delegate call. The wait ends as soon
     /// as the delegate queue reaches it, so this bound only matters when that queue is stalled
     /// (a busy machine, or a session delegate that blocks).
-    static let responseHeadWait = DispatchTimeInterval.milliseconds(250)
+    static let responseHeadWait = DispatchTimeInterval.seconds(1)
 
     /// Returns once `queue` has run what was queued on it before, or after `limit`, whichever
     /// comes first; never blocks a thread.
