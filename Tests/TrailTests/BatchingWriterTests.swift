@@ -94,7 +94,8 @@ final class ScriptedDestination: Destination {
         try #require(await eventually { isDrained(writer) })
         let clock = ContinuousClock()
         let elapsed = clock.measure { for i in 0..<1000 { writer.enqueue(i) } }
-        #expect(elapsed < .seconds(1), "enqueue never waits for the destination")
+        // The stalled write never ends on its own: a waiting enqueue would not return at all.
+        #expect(elapsed < .seconds(10), "enqueue never waits for the destination")
         let counters = writer.counters
         #expect(counters.accepted == 1 + 20)
         #expect(counters.droppedQueueFull == 1000 - 20)
@@ -203,12 +204,13 @@ final class ScriptedDestination: Destination {
             for i in 0..<25 { writer.enqueue(i) }
             let clock = ContinuousClock()
             let start = clock.now
-            let ok = writer.flushBlocking(timeout: .seconds(2))
+            // Shorter than the blockers' 10 s: a write that needed the pool could not finish in time.
+            let ok = writer.flushBlocking(timeout: .seconds(8))
             return (ok, clock.now - start)
         }
         for blocker in blockers { await blocker.value }
         #expect(flushed, "written while the pool was blocked")
-        #expect(elapsed < .seconds(1))
+        #expect(elapsed < .seconds(8))
         #expect(destination.records == Array(0..<25))
     }
 

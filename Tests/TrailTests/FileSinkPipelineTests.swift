@@ -5,11 +5,12 @@ import Testing
 /// A FileSink behind a real Logger and Pipeline, under load.
 @Suite struct FileSinkPipelineTests {
     static let producers = 8
-    static let linesPerProducer = 100_000
+    /// 200,000 lines of ~250 bytes into 256 KiB files: ~190 rotations, each gzipped.
+    static let linesPerProducer = 25_000
 
     @Test func eightProducersWritingThroughAPipelineLoseNothingAndSplitNothingAcrossRotatedGzippedFiles() async throws {
         let dir = try TemporaryDirectory()
-        let maxBytes = 1 << 20
+        let maxBytes = 1 << 18
         let sink = try FileSink(path: dir.file("app.log"), options: .init(maxBytes: maxBytes, compress: true))
         var configuration = BatchingWriter<LogLine>.Configuration.logDefaults
         configuration.overflow = .block(timeout: .seconds(60))  // never drop: every line must arrive
@@ -18,7 +19,7 @@ import Testing
 
         // Each producer runs on a thread of its own: the block policy may make it wait for room,
         // and a wait must not hold a thread of Swift's (2-thread) cooperative pool.
-        let deadline = ContinuousClock.now + .seconds(120)
+        let deadline = ContinuousClock.now + .seconds(300)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for producer in 0..<Self.producers {
                 group.addTask {

@@ -121,9 +121,9 @@ import Testing
         #expect(hung.isTransient && hung.message.contains("timed out"), "\(hung.message)")
         let waited = ContinuousClock.now - start
         // URLSession on Linux counts timeouts in whole seconds: 300 ms is rounded up to 1 s, not down to 0.
-        // The upper bound only says "it timed out instead of hanging" (the hang lasts until stop()),
-        // with room for a loaded machine or a sanitizer build.
-        #expect(waited >= .milliseconds(300) && waited < .seconds(20), "\(waited)")
+        // That it timed out instead of hanging is the message above (the hang lasts until stop());
+        // no upper bound on the time: a loaded machine under a sanitizer has taken over 20 s.
+        #expect(waited >= .milliseconds(300), "\(waited)")
         poster.invalidate()
     }
 }

@@ -7,11 +7,15 @@ import TrailTesting
 @Suite struct LokiSinkFaultTests {
     private let fastRetry = RetryPolicy(maxAttempts: 5, initialBackoff: .milliseconds(10), maxBackoff: .milliseconds(40))
 
+    /// By default the writer sends only on `flush()` (or 50 queued lines): the tests count requests
+    /// per batch, which a timer firing while they enqueue would split on a loaded machine. Tests
+    /// that need the writer to send on its own pass a short `delay`.
     private func writer(
-        _ sink: LokiSink, retry: RetryPolicy, queue: Int = 100, writeTimeout: Duration = .seconds(10)
+        _ sink: LokiSink, retry: RetryPolicy, queue: Int = 100, writeTimeout: Duration = .seconds(10),
+        delay: Duration = .seconds(600)
     ) -> BatchingWriter<LogLine> {
         BatchingWriter(destination: sink, configuration: .init(
-            name: "loki-test", maxQueueSize: queue, maxBatchSize: 50, maxDelay: .milliseconds(5),
+            name: "loki-test", maxQueueSize: queue, maxBatchSize: 50, maxDelay: delay,
             writeTimeout: writeTimeout, retry: retry))
     }
 
@@ -24,7 +28,7 @@ import TrailTesting
         defer { receiver.stop() }
         let writer = writer(sink, retry: fastRetry)
         for line in lines(0..<5) { writer.enqueue(line) }
-        #expect(await writer.flush(timeout: .seconds(10)))
+        #expect(await writer.flush(timeout: .seconds(60)))
         let requests = receiver.requests
         #expect(requests.map(\.answeredStatus) == [503, 503, 204])
         #expect(try pushedLines(requests.suffix(1)) == (0..<5).map { #"{"timestamp":"2026-11-22T10:00:00.\#(String(format: "%06d", $0))Z","message":"line \#($0)"}"# })
@@ -38,7 +42,7 @@ import TrailTesting
         defer { receiver.stop() }
         let writer = writer(sink, retry: fastRetry)
         for line in lines(0..<3) { writer.enqueue(line) }
-        #expect(await writer.flush(timeout: .seconds(10)))
+        #expect(await writer.flush(timeout: .seconds(60)))
         let requests = receiver.requests
         #expect(requests.map(\.answeredStatus) == [429, 204])
         if requests.count == 2 {
@@ -64,7 +68,7 @@ import TrailTesting
         let writer = writer(sink, retry: fastRetry)
         receiver.enqueue(.status(400, body: "bad"))
         for line in lines(0..<4) { writer.enqueue(line) }
-        #expect(await writer.flush(timeout: .seconds(10)))
+        #expect(await writer.flush(timeout: .seconds(60)))
         #expect(receiver.requests.count == 2, "one request each: never retried")
         let counters = writer.counters
         #expect(counters.failed == 4 && counters.failedBatches == 1 && counters.retries == 0 && counters.written == 0)
@@ -92,17 +96,19 @@ import TrailTesting
 
     @Test func linesAcceptedWhileLokiIsDownAreDeliveredOnceWhenItComesUp() async throws {
         let port = try LoopbackReceiver.unusedPort()
-        let sink = try LokiSink(.init(url: URL(string: "http://127.0.0.1:\(port)")!, timeout: .seconds(2)))
+        // Refused connections fail at once; the long timeout keeps a late answer from counting as
+        // a failure (and its lines from being sent twice) on a loaded machine.
+        let sink = try LokiSink(.init(url: URL(string: "http://127.0.0.1:\(port)")!, timeout: .seconds(30)))
         // Patient in tries, not in time: the test's own task may wait seconds for a thread of a
         // busy cooperative pool before it starts the receiver, and the lines must still be there.
         let patient = RetryPolicy(maxAttempts: 1_000_000, initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(50))
-        let writer = writer(sink, retry: patient)
+        let writer = writer(sink, retry: patient, writeTimeout: .seconds(60), delay: .milliseconds(5))
         for line in lines(0..<20) { writer.enqueue(line) }
         try #require(await eventually { writer.counters.retries >= 2 }, "the refused pushes are retried")
         for line in lines(20..<30) { writer.enqueue(line) }
         let receiver = try LoopbackReceiver(port: port, validator: .lokiPush(requireTenant: false))
         defer { receiver.stop() }
-        #expect(await writer.flush(timeout: .seconds(30)))
+        #expect(await writer.flush(timeout: .seconds(60)))
         let delivered = try pushedLines(receiver.requests)
         #expect(delivered.count == 30 && Set(delivered).count == 30, "every line once")
         #expect(writer.counters.written == 30 && writer.counters.failed == 0)
@@ -121,12 +127,13 @@ import TrailTesting
         let logger = Logger(label: "l", pipeline: pipeline)
         let clock = ContinuousClock()
         let elapsed = clock.measure { for i in 0..<50 { logger.info("line \(i)") } }
-        #expect(elapsed < .seconds(1), "logging does not wait for Loki")
-        #expect(await pipeline.writers[1].flush(timeout: .seconds(5)), "the healthy destination is not held back")
+        // A caller that waited for the hanging push would wait for the sink's 30 s timeout; the
+        // bound leaves room for a loaded machine.
+        #expect(elapsed < .seconds(10), "logging does not wait for Loki")
+        #expect(await pipeline.writers[1].flush(timeout: .seconds(30)), "the healthy destination is not held back")
         #expect(healthy.lines.count == 50)
         _ = await receiver.waitForRequests(1, timeout: .seconds(5))
-        for _ in 0..<400 where pipeline.writers[0].counters.failed == 0 { try await Task.sleep(for: .milliseconds(5)) }
-        #expect(pipeline.writers[0].counters.failed > 0, "the hanging write timed out and was counted as failed")
+        #expect(await eventually { pipeline.writers[0].counters.failed > 0 }, "the hanging write timed out and was counted as failed")
         receiver.stop()
         _ = await pipeline.shutdown(timeout: .seconds(5))
     }
@@ -136,7 +143,7 @@ import TrailTesting
         // receiver stops, however slowly this machine runs (a sanitizer build is several times slower).
         let (receiver, sink) = try lokiReceiverAndSink(script: [.hang]) { $0.timeout = .seconds(60) }
         defer { receiver.stop() }
-        let writer = writer(sink, retry: .never, queue: 10, writeTimeout: .seconds(60))
+        let writer = writer(sink, retry: .never, queue: 10, writeTimeout: .seconds(60), delay: .milliseconds(5))
         writer.enqueue(jsonLine(#"{"message":"first"}"#))
         _ = await receiver.waitForRequests(1, timeout: .seconds(30))
         #expect(receiver.requests.count == 1, "the drain thread is stuck in the first push")
