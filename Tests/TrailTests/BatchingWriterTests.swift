@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
-import Trail
+@testable import Trail
 import TrailTesting
 
 /// A destination that records batches and can be told to fail or to stall.
@@ -54,6 +54,33 @@ final class ScriptedDestination: Destination {
         #expect(records.count >= 21 && records == Array(0..<records.count))
         #expect(destination.batches.allSatisfy { $0.count <= 10 })
         #expect(await writer.shutdown(timeout: .seconds(5)))
+    }
+
+    @Test func aLogWriterWakesAtHalfItsQueueAndStillWritesBatchesOfAtMostMaxBatchSize() async throws {
+        var configuration = BatchingWriter<Int>.Configuration(name: "half", maxQueueSize: 100, maxBatchSize: 10, maxDelay: .seconds(600))
+        configuration.wakesAtHalfQueue = true
+        let destination = ScriptedDestination()
+        let writer = BatchingWriter(destination: destination, configuration: configuration)
+        #expect(writer.core.wakeCount == 50)
+        for i in 0..<50 { writer.enqueue(i) }
+        // The 50th record wakes the drain: no flush, no delay.
+        #expect(await eventually { writer.counters.written == 50 })
+        #expect(destination.records == Array(0..<50))
+        #expect(destination.batches.allSatisfy { $0.count <= 10 })
+        #expect(await writer.shutdown(timeout: .seconds(5)))
+    }
+
+    @Test func logWritersWakeAtHalfTheQueueAndSpanWritersAtEveryBatch() async {
+        let logs = BatchingWriter(destination: InMemoryLogDestination(), configuration: .logDefaults)
+        #expect(logs.core.wakeCount == 2048 && logs.core.wakeBytes == 4 << 20)
+        let spans = BatchingWriter(destination: InMemorySpanExporter(), configuration: .spanDefaults(environment: [:]))
+        #expect(spans.core.wakeCount == 512 && spans.core.wakeBytes == nil)
+        var custom = BatchingWriter<LogLine>.Configuration.logDefaults
+        custom.maxQueueSize = 600  // half of it is less than a batch: a batch it is
+        let small = BatchingWriter(destination: InMemoryLogDestination(), configuration: custom)
+        #expect(small.core.wakeCount == 512)
+        for writer in [logs, small] { _ = await writer.shutdown(timeout: .seconds(5)) }
+        _ = await spans.shutdown(timeout: .seconds(5))
     }
 
     @Test func aPartialBatchIsWrittenAfterTheDelay() async throws {

@@ -46,6 +46,12 @@ public final class BatchingWriter<Record: Sendable>: Sendable, ExitFlushable {
         public var writeTimeout: Duration
         public var overflow: OverflowPolicy
         public var retry: RetryPolicy
+        /// Whether producers wake the sleeping drain thread only once half the queue is filled (at
+        /// least a batch) instead of at every full batch: a busy logger then pays for a quarter of
+        /// the wake-ups (each a futex call and, in a VM, an inter-processor interrupt), and a line
+        /// still goes out within ``maxDelay``. Set by ``logDefaults``; span writers keep the batch
+        /// processor's rule (export when a batch is full).
+        var wakesAtHalfQueue = false
 
         public init(
             name: String, maxQueueSize: Int = 2048, maxQueueBytes: Int? = nil, maxBatchSize: Int = 512,

@@ -29,6 +29,13 @@ extension BatchingWriter {
         /// `byteCount` is the record's own ``ByteCountable/byteCount``: a record's size is known
         /// before it is made (``enqueue(size:making:)``).
         let measuresByteCount: Bool
+        /// A producer wakes the sleeping drain thread when the queue reaches this many records, or
+        /// ``wakeBytes`` bytes: a batch's worth, or half the queue (at least a batch) with
+        /// ``Configuration/wakesAtHalfQueue``. The drain writes batches of at most
+        /// ``Configuration/maxBatchSize`` either way, and a flush, a blocked producer, shutdown or
+        /// ``Configuration/maxDelay`` wake it as well.
+        let wakeCount: Int
+        let wakeBytes: Int?
 
         init(
             destination: any Destination<Record>, configuration: Configuration, byteCount: @escaping @Sendable (Record) -> Int,
@@ -38,6 +45,11 @@ extension BatchingWriter {
             self.configuration = configuration
             self.byteCount = byteCount
             self.measuresByteCount = measuresByteCount
+            let half = configuration.wakesAtHalfQueue
+            self.wakeCount = half ? max(configuration.maxBatchSize, configuration.maxQueueSize / 2) : configuration.maxBatchSize
+            self.wakeBytes = configuration.maxBatchBytes.map { batch in
+                half ? max(batch, configuration.maxQueueBytes.map { $0 / 2 } ?? batch) : batch
+            }
             self.lock = ConditionLock(State(queue: RingBuffer(capacity: configuration.maxQueueSize)))
         }
 
@@ -48,14 +60,14 @@ extension BatchingWriter {
         }
 
         /// Appends the record `initialize` makes in its slot; `true` when the drain thread should be
-        /// woken (a batch's worth is queued).
+        /// woken (``wakeCount`` records or ``wakeBytes`` bytes are queued).
         @inline(__always)
         private func append(_ initialize: (UnsafeMutablePointer<Record>) -> Void, size: Int, to state: inout State) -> Bool {
             state.queue.append(initializing: initialize)
             state.queuedBytes += size
             state.counters.accepted += 1
-            if state.queue.count == configuration.maxBatchSize { return true }
-            if let limit = configuration.maxBatchBytes, state.queuedBytes >= limit, state.queuedBytes - size < limit { return true }
+            if state.queue.count == wakeCount { return true }
+            if let limit = wakeBytes, state.queuedBytes >= limit, state.queuedBytes - size < limit { return true }
             return false
         }
 

@@ -180,8 +180,12 @@ public final class Pipeline: Sendable {
 extension BatchingWriter<LogLine>.Configuration {
     /// Logs: queue 4096 lines (8 MiB at most), batches of 512 lines (1 MiB at most), written within
     /// 100 ms, dropping new lines when full, failed batches retried per ``RetryPolicy/default``.
+    /// The writer's thread is woken when half the queue is filled rather than at every batch.
     public static var logDefaults: Self {
-        Self(name: "logs", maxQueueSize: 4096, maxQueueBytes: 8 << 20, maxBatchSize: 512, maxBatchBytes: 1 << 20,
-             maxDelay: .milliseconds(100), writeTimeout: .seconds(10))
+        var configuration = Self(
+            name: "logs", maxQueueSize: 4096, maxQueueBytes: 8 << 20, maxBatchSize: 512, maxBatchBytes: 1 << 20,
+            maxDelay: .milliseconds(100), writeTimeout: .seconds(10))
+        configuration.wakesAtHalfQueue = true
+        return configuration
     }
 }
