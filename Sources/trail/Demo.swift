@@ -72,14 +72,11 @@ struct Demo {
         guard let failed = traces.values.first(where: { $0.contains { $0.status.isError } }) else { return ExitStatus.success }
         let traceID = failed[0].context.traceID
         // Read back from the files, as `trail show` does.
-        let spanLines = TraceSearch(traceID: traceID, filter: .spans).run(paths: [spansPath])
-        let logLines = TraceSearch(traceID: traceID, filter: .logs).run(paths: [logs])
-        let view = TraceView(
-            traceID: traceID, spans: spanLines.matches.compactMap { match in match.line.withUnsafeBytes { SpanJSONLine.decode($0) } },
-            logs: logLines.matches.map(TraceView.LogEntry.init))
+        let reading = TraceView.read(traceID: traceID, spanPaths: [spansPath], logPaths: [logs])
+        let view = reading.view
         let html = directory + "/trace-\(traceID).html"
         try? TraceHTMLPage.render(view).write(toFile: html, atomically: true, encoding: .utf8)
-        let files = logLines.files.map { String($0.path.dropFirst(logs.count + 1)) }
+        let files = reading.logFiles.map { String($0.path.dropFirst(logs.count + 1)) }
         print("\nThe failed request, across both services, read back from \(files.count) log files (\(files.filter { $0.hasSuffix(".gz") }.count) rotated and gzipped) and the span file:\n")
         print(TraceWaterfall(colors: LineOutput.wantsColors(fileDescriptor: 1)).render(view))
         print("""
@@ -90,7 +87,7 @@ struct Demo {
               trail show \(traceID) --logs \(logs) --spans \(spansPath) --html \(html)   (written already)
               trail pretty < \(logs)/frontend.log
             """)
-        for problem in spanLines.problems + logLines.problems { printError("trail demo: \(problem)") }
+        for problem in reading.problems { printError("trail demo: \(problem)") }
         return ExitStatus.success
     }
 

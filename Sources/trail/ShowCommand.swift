@@ -47,18 +47,10 @@ struct ShowCommand {
     func run() -> Int32 {
         var reporter = ProgressReporter(command: "show")
         let report: ((TraceSearch.Progress) -> Void)? = progress ? { reporter.report($0) } : nil
-        let spanResult = spanPaths.isEmpty ? nil : TraceSearch(traceID: traceID, filter: .spans).run(paths: spanPaths, progress: report)
-        let logResult = logPaths.isEmpty ? nil : TraceSearch(traceID: traceID, filter: .logs).run(paths: logPaths, progress: report)
+        let reading = TraceView.read(traceID: traceID, spanPaths: spanPaths, logPaths: logPaths, progress: report)
         reporter.finish()
-        var problems = (spanResult?.problems ?? []) + (logResult?.problems ?? [])
-        var spans: [SpanData] = []
-        for match in spanResult?.matches ?? [] {
-            if let span = match.line.withUnsafeBytes({ SpanJSONLine.decode($0) }) { spans.append(span) }
-        }
-        if let spanResult, spans.count < spanResult.matches.count {
-            problems.append(ReadFailure("\(spanResult.matches.count - spans.count) line(s) of the trace in \(spanPaths.joined(separator: ", ")) are not spans (is it a span file of JSONLinesSpanExporter?)"))
-        }
-        let view = TraceView(traceID: traceID, spans: spans, logs: (logResult?.matches ?? []).map(TraceView.LogEntry.init))
+        let view = reading.view
+        let problems = reading.problems
         var status = ExitStatus.success
         if view.rows.isEmpty && view.unplacedLogs.isEmpty {
             printError("trail show: nothing of trace \(traceID) in \((spanPaths + logPaths).joined(separator: " "))")

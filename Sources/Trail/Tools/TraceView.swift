@@ -102,3 +102,33 @@ package struct TraceView: Sendable {
         }
     }
 }
+
+extension TraceView {
+    /// A trace read back from files, and what could not be read.
+    package struct Reading: Sendable {
+        package var view: TraceView
+        /// The log files searched (what `logPaths` expanded to).
+        package var logFiles: [LogFiles.File]
+        /// Paths that could not be read, and lines of the trace in the span files that are not spans.
+        package var problems: [ReadFailure]
+    }
+
+    /// The trace `traceID` from span files (``JSONLinesSpanExporter``'s lines) and log files or
+    /// directories (plain, rotated, gzipped): what `trail show` and `trail demo` display.
+    package static func read(
+        traceID: TraceID, spanPaths: [String], logPaths: [String], progress: ((TraceSearch.Progress) -> Void)? = nil
+    ) -> Reading {
+        let spanResult = spanPaths.isEmpty ? nil : TraceSearch(traceID: traceID, filter: .spans).run(paths: spanPaths, progress: progress)
+        let logResult = logPaths.isEmpty ? nil : TraceSearch(traceID: traceID, filter: .logs).run(paths: logPaths, progress: progress)
+        var problems = (spanResult?.problems ?? []) + (logResult?.problems ?? [])
+        var spans: [SpanData] = []
+        for match in spanResult?.matches ?? [] {
+            if let span = match.line.withUnsafeBytes({ SpanJSONLine.decode($0) }) { spans.append(span) }
+        }
+        if let spanResult, spans.count < spanResult.matches.count {
+            problems.append(ReadFailure("\(spanResult.matches.count - spans.count) line(s) of the trace in \(spanPaths.joined(separator: ", ")) are not spans (is it a span file of JSONLinesSpanExporter?)"))
+        }
+        let view = TraceView(traceID: traceID, spans: spans, logs: (logResult?.matches ?? []).map(LogEntry.init))
+        return Reading(view: view, logFiles: logResult?.files ?? [], problems: problems)
+    }
+}
