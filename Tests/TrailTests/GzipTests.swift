@@ -42,6 +42,9 @@ import Testing
         } catch let failure as Gzip.Failure {
             #expect(failure.description.contains("ends early"))
         }
+        #expect(throws: Gzip.Failure.self, "bytes after the last member that are not another member") {
+            try Gzip.decompress(compressed + Array("junk".utf8))
+        }
         var flipped = compressed
         flipped[flipped.count - 6] ^= 0xff  // in the CRC-32 trailer
         do {

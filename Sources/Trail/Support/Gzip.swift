@@ -47,41 +47,26 @@ enum Gzip {
     /// Throws on anything else, on corrupt or truncated data, and when the result would exceed
     /// `maxSize` bytes (so a small hostile body cannot expand without limit).
     static func decompress(_ bytes: [UInt8], maxSize: Int = .max) throws -> [UInt8] {
-        let z = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        z.initialize(to: z_stream())
-        defer { z.deallocate() }
-        // 15: the largest window; +16: expect the gzip wrapper (header and CRC-32 trailer).
-        let status = inflateInit2_(z, 15 + 16, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
-        guard status == Z_OK else { throw Failure(description: "gzip: cannot start decompressing (\(message(z, status)))") }
-        defer { inflateEnd(z) }
-        let scratch = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: chunkSize)
+        let inflater = try GzipInflater()
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 1)
         defer { scratch.deallocate() }
         var output: [UInt8] = []
         output.reserveCapacity(min(maxSize, bytes.count * 4))
         try bytes.withUnsafeBytes { input in
-            z.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
-            z.pointee.avail_in = uInt(input.count)
+            inflater.setInput(input)
             while true {
-                z.pointee.next_out = scratch.baseAddress
-                z.pointee.avail_out = uInt(scratch.count)
-                let status = inflate(z, Z_NO_FLUSH)
-                let produced = scratch.count - Int(z.pointee.avail_out)
+                let pending = inflater.pendingInput
+                let produced = try inflater.inflate(into: scratch)
                 guard output.count + produced <= maxSize else {
                     throw Failure(description: "gzip: the data expands to more than \(maxSize) bytes")
                 }
                 output.append(contentsOf: scratch[..<produced])
-                switch status {
-                case Z_STREAM_END:
-                    if z.pointee.avail_in == 0 { return }
-                    inflateReset(z)  // another member follows
-                case Z_OK where z.pointee.avail_in > 0 || z.pointee.avail_out == 0:
-                    continue
-                case Z_OK, Z_BUF_ERROR:
-                    throw Failure(description: "gzip: the data ends early (\(bytes.count) bytes, no end of stream)")
-                default:
-                    throw Failure(description: "gzip: the data is not valid gzip (\(message(z, status)))")
-                }
+                // No progress: the input is used up, or the last member ended.
+                if produced == 0 && inflater.pendingInput == pending { break }
             }
+        }
+        guard inflater.isComplete, inflater.pendingInput == 0 else {
+            throw Failure(description: "gzip: the data ends early (\(bytes.count) bytes, no end of stream)")
         }
         return output
     }
