@@ -31,10 +31,10 @@ public final class Pipeline: Sendable {
     public let spanProcessors: [BatchSpanProcessor]
 
     let encoding: LineEncoding
-    /// The writers' queues, in the order of `writers` (what a logger's line goes to).
-    let lineQueues: [BatchingWriter<LogLine>.Core]
-    /// The same queues, for the logger's hot path (``enqueue(level:bytes:)``).
-    private let unretainedLineQueues: [Unmanaged<BatchingWriter<LogLine>.Core>]
+    /// The writers' queues, in the order of `writers` (what a logger's line goes to), unretained:
+    /// each writer keeps its queue alive for the pipeline's lifetime, and a logger keeps its
+    /// pipeline, so ``enqueue(level:bytes:)`` saves a retain and a release per queue per line.
+    private let lineQueues: [Unmanaged<BatchingWriter<LogLine>.Core>]
     /// Unique for the process's lifetime (unlike an object's address, which a later pipeline may
     /// reuse): what encoded bound fields remember they were encoded for.
     let id: UInt64 = Pipeline.nextID.add(1, ordering: .relaxed).newValue
@@ -77,8 +77,7 @@ public final class Pipeline: Sendable {
                 for: destination, base: writerConfiguration, name: "\(writerConfiguration.name).\(index)")
             return BatchingWriter(destination: target, configuration: configuration)
         }
-        self.lineQueues = writers.map(\.core)
-        self.unretainedLineQueues = lineQueues.map { Unmanaged.passUnretained($0) }
+        self.lineQueues = writers.map { Unmanaged.passUnretained($0.core) }
         self.encoding = LineEncoding(serviceName: self.serviceName, fieldNames: fieldNames, redaction: redaction)
         let spanConfiguration = spanWriterConfiguration ?? .spanDefaults(environment: environment)
         self.spanProcessors = spanExporters.enumerated().map { index, exporter in
@@ -152,9 +151,7 @@ public final class Pipeline: Sendable {
 
     /// Queues the line of `bytes` on every destination.
     func enqueue(level: LogLevel, bytes: UnsafeRawBufferPointer) {
-        // Unretained: `lineQueues` keeps every queue alive for the pipeline's lifetime, and the
-        // caller's logger keeps the pipeline; a retain and release per queue per line saved.
-        for queue in unretainedLineQueues { queue._withUnsafeGuaranteedRef { $0.enqueue(level: level, bytes: bytes) } }
+        for queue in lineQueues { queue._withUnsafeGuaranteedRef { $0.enqueue(level: level, bytes: bytes) } }
     }
 
     /// Writes out every line and span accepted so far; `false` if a destination did not finish in time.
