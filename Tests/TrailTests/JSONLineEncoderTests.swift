@@ -352,14 +352,6 @@ func decodeJSON(_ text: String) throws -> Any {
         let mixed: LogValue = [1, "two", 3.5, true, nil, [LogValue.int(Int64.min)]]
         #expect(encodedText { mixed.appendJSON(to: &$0) } == #"[1,"two",3.5,true,null,[-9223372036854775808]]"#)
     }
-
-    @Test func reusingAnEncoderStartsEmpty() {
-        var encoder = JSONLineEncoder(reusing: Array("old".utf8))
-        encoder.appendRaw("{")
-        encoder.appendKey("k")
-        encoder.appendInteger(1)
-        #expect(String(decoding: encoder.bytes, as: UTF8.self) == #"{"k":1"#)
-    }
 }
 
 @Suite struct TimestampCacheTests {

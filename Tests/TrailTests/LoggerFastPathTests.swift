@@ -60,6 +60,44 @@ import TrailTesting
         }
     }
 
+    /// A value whose `appendJSON` logs a line of its own, to another pipeline or to the same one.
+    private struct SelfLoggingValue: LogValueConvertible {
+        let logger: Logger
+        func appendJSON(to encoder: inout JSONLineEncoder) {
+            logger.warning("inner \u{2028} line", ["depth": 1, "kind": "inner"])
+            encoder.appendString("outer value")
+        }
+    }
+
+    @Test func aValueThatLogsWhileItIsEncodedLeavesBothLinesWhole() async throws {
+        // The nested call on the same thread gets its own buffer; the outer line, half written at
+        // that moment, goes on where it was.
+        let outer = LogHarness(), inner = LogHarness()
+        for round in 0..<3 {
+            outer.logger.info("outer", ["before": round, "value": SelfLoggingValue(logger: inner.logger), "after": "x"])
+            outer.logger.info("same pipeline", ["value": SelfLoggingValue(logger: outer.logger), "after": round])
+        }
+        let outerLines = await outer.objects(), innerLines = await inner.objects()
+        #expect(outerLines.count == 9 && innerLines.count == 3)
+        for object in innerLines {
+            #expect(object["message"] as? String == "inner \u{2028} line")
+            #expect(object["level"] as? String == "warning")
+            #expect(object["depth"] as? Int == 1 && object["kind"] as? String == "inner")
+        }
+        let outerOnly = outerLines.filter { $0["message"] as? String != "inner \u{2028} line" }
+        #expect(outerOnly.count == 6)
+        for (index, object) in outerOnly.enumerated() {
+            #expect(object["value"] as? String == "outer value")
+            if index % 2 == 0 {
+                #expect(object["message"] as? String == "outer")
+                #expect(object["before"] as? Int == index / 2 && object["after"] as? String == "x")
+            } else {
+                #expect(object["message"] as? String == "same pipeline")
+                #expect(object["after"] as? Int == index / 2)
+            }
+        }
+    }
+
     @Test func commonValueTypesAreWrittenExactlyAsTheirAppendJSON() async throws {
         // The logger writes String, Int, Bool and Double values without calling appendJSON: the text
         // must be the same.

@@ -7,7 +7,7 @@
 /// change) and the encoding's id. A slot holds the key itself and is used only when it compares
 /// equal, so a collision or a reused buffer costs a recomputation, never a wrong answer. Not
 /// thread-safe: each thread has its own.
-final class FieldKeyCache {
+struct FieldKeyCache: ~Copyable {
     static let slotCount = 128  // a power of 2
     /// Room for a slot's `,"key":` bytes; longer keys are looked up but encoded on every line.
     static let preparedStride = 64
@@ -81,7 +81,7 @@ extension LineEncoding {
     /// Appends the call's fields in order; a key repeated in the call keeps its last value. The
     /// fields are read in place (no copy of a key or an existential value).
     func appendCallFields(
-        _ fields: UnsafeBufferPointer<(String, any LogValueConvertible)>, keys cache: FieldKeyCache,
+        _ fields: UnsafeBufferPointer<(String, any LogValueConvertible)>, keys cache: borrowing FieldKeyCache,
         to encoder: inout JSONLineEncoder
     ) {
         guard let base = fields.baseAddress else { return }
@@ -144,7 +144,7 @@ extension LineEncoding {
 
     /// One field of the call whose key is not reserved, through its value's `appendJSON`.
     private func appendField(
-        at index: Int, of base: UnsafePointer<(String, any LogValueConvertible)>, keys cache: FieldKeyCache, to encoder: inout JSONLineEncoder
+        at index: Int, of base: UnsafePointer<(String, any LogValueConvertible)>, keys cache: borrowing FieldKeyCache, to encoder: inout JSONLineEncoder
     ) {
         let key = Self.key(base, index)
         let entry = cache.lookup(key.pointee, encoding: self)

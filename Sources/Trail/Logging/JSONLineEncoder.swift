@@ -14,12 +14,6 @@ public struct JSONLineEncoder {
         bytes.reserveCapacity(capacity)
     }
 
-    @usableFromInline
-    init(reusing bytes: [UInt8]) {
-        self.bytes = bytes
-        self.bytes.removeAll(keepingCapacity: true)
-    }
-
     // MARK: Structure
 
     /// Appends raw bytes that are already valid JSON in this position.

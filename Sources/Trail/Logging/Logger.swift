@@ -121,21 +121,19 @@ public struct Logger: Sendable {
     func emit(_ level: LogLevel, _ message: String, _ fields: LogFields, _ error: (any Error)?, _ file: String, _ function: String, _ line: UInt) {
         let now = SystemTraceClock.read(CLOCK_REALTIME)
         Context.withCurrent { context in
-            ScratchBuffer.with { buffer, timestamps, caches in
-                var encoder = JSONLineEncoder(reusing: [])
-                swap(&encoder.bytes, &buffer)
-                defer { swap(&encoder.bytes, &buffer) }
-                encode(into: &encoder, time: now, timestamps: &timestamps, caches: caches, level: level, message: message, fields: fields,
-                       error: error, span: context.pointee.span?.context, contextFields: context.pointee.fields, file: file, function: function, line: line)
+            ScratchBuffer.with { scratch, caches in
+                encode(into: &scratch.encoder, time: now, timestamps: &scratch.timestamps, caches: caches, level: level, message: message,
+                       fields: fields, error: error, span: context.pointee.span?.context, contextFields: context.pointee.fields,
+                       file: file, function: function, line: line)
                 // Queued from the buffer: each destination's queue copies the bytes once.
-                encoder.bytes.withUnsafeBytes { pipeline.enqueue(level: level, bytes: $0) }
+                scratch.encoder.bytes.withUnsafeBytes { pipeline.enqueue(level: level, bytes: $0) }
             }
         }
     }
 
     /// Encodes one complete line, `\n` included.
     func encode(
-        into encoder: inout JSONLineEncoder, time: UInt64, timestamps: inout TimestampCache, caches: ScratchBuffer.LineCaches, level: LogLevel,
+        into encoder: inout JSONLineEncoder, time: UInt64, timestamps: inout TimestampCache, caches: borrowing ScratchBuffer.LineCaches, level: LogLevel,
         message: String, fields: LogFields,
         error: (any Error)?, span: SpanContext?, contextFields: BoundFields, file: String, function: String, line: UInt
     ) {
@@ -247,7 +245,7 @@ public struct Logger: Sendable {
     /// the line) and returns `true`; `false`, with nothing written, when the object is too long to keep.
     @inline(__always)
     private func appendCachedSourceAndEnd(
-        key: String, file: String, function: String, line: UInt, cache: SourceCache, encoding: UInt64, to encoder: inout JSONLineEncoder
+        key: String, file: String, function: String, line: UInt, cache: borrowing SourceCache, encoding: UInt64, to encoder: inout JSONLineEncoder
     ) -> Bool {
         guard let cached = cache.encoded(key: key, file: file, function: function, line: line, encoding: encoding) else { return false }
         // As `appendKey`: a comma unless the previous byte opened an object.

@@ -8,58 +8,76 @@ import Darwin
 
 /// One reusable encoding buffer per thread, so encoding a line allocates nothing once the buffer has
 /// grown to the size of the lines.
+///
+/// The per-thread state is plain memory reached through `pthread_getspecific`, not an object:
+/// using it costs no reference counting (an object would be retained and released on every line,
+/// with atomic instructions, because the compiler cannot see that the thread keeps it alive).
 enum ScratchBuffer {
     /// The per-thread caches of ``Logger``'s encoding.
-    final class LineCaches {
+    struct LineCaches: ~Copyable {
         let keys = FieldKeyCache()
         let sources = SourceCache()
     }
 
-    final class Box {
-        // Unchecked: a box is used by its own thread only, and a nested call never touches the
-        // buffer or the timestamps that the outer one holds (`inUse`); dynamic exclusivity checks
-        // cost a thread-local lookup per access.
-        @exclusivity(unchecked) var bytes: [UInt8] = []
-        @exclusivity(unchecked) var timestamps = TimestampCache()
-        let caches = LineCaches()
-        @exclusivity(unchecked) var inUse = false
-        init() { bytes.reserveCapacity(1024) }
+    /// What a line is encoded into: the bytes and the timestamp cache.
+    struct Scratch {
+        var encoder = JSONLineEncoder(capacity: 1024)
+        var timestamps = TimestampCache()
     }
 
-    static let key: pthread_key_t = {
+    private struct PerThread {
+        var scratch = Scratch()
+        /// A line of this thread is being encoded (see ``with(_:)``).
+        var inUse = false
+        let caches: UnsafeMutablePointer<LineCaches>
+    }
+
+    private static let key: pthread_key_t = {
         var key = pthread_key_t()
         let rc = pthread_key_create(&key) { pointer in
             #if canImport(Darwin)
-            Unmanaged<Box>.fromOpaque(pointer).release()
+            ScratchBuffer.free(pointer)
             #else
-            if let pointer { Unmanaged<Box>.fromOpaque(pointer).release() }
+            if let pointer { ScratchBuffer.free(pointer) }
             #endif
         }
         precondition(rc == 0, "pthread_key_create failed: \(rc)")
         return key
     }()
 
-    /// Runs `body` with this thread's buffer (emptied), timestamp cache and key and call-site
+    private static func free(_ pointer: UnsafeMutableRawPointer) {
+        let thread = pointer.assumingMemoryBound(to: PerThread.self)
+        thread.pointee.caches.deinitialize(count: 1)
+        thread.pointee.caches.deallocate()
+        thread.deinitialize(count: 1)
+        thread.deallocate()
+    }
+
+    @inline(never)
+    private static func makePerThread() -> UnsafeMutablePointer<PerThread> {
+        let caches = UnsafeMutablePointer<LineCaches>.allocate(capacity: 1)
+        caches.initialize(to: LineCaches())
+        let thread = UnsafeMutablePointer<PerThread>.allocate(capacity: 1)
+        thread.initialize(to: PerThread(caches: caches))
+        pthread_setspecific(key, thread)
+        return thread
+    }
+
+    /// Runs `body` with this thread's scratch (its encoder emptied) and its key and call-site
     /// caches. A nested call on the same thread (a value's `appendJSON` that logs) gets a fresh
-    /// buffer and timestamp cache instead of corrupting the outer line; it shares the other caches,
-    /// which the outer call never holds on to across a value's `appendJSON`.
+    /// scratch instead of corrupting the outer line; it shares the caches, which the outer call
+    /// never holds on to across a value's `appendJSON`.
     @inline(__always)
-    static func with<R>(_ body: (inout [UInt8], inout TimestampCache, LineCaches) -> R) -> R {
-        let box: Box
-        if let existing = pthread_getspecific(key) {
-            box = Unmanaged<Box>.fromOpaque(existing).takeUnretainedValue()
-        } else {
-            box = Box()
-            pthread_setspecific(key, Unmanaged.passRetained(box).toOpaque())
+    static func with<R>(_ body: (inout Scratch, borrowing LineCaches) -> R) -> R {
+        let thread = pthread_getspecific(key)?.assumingMemoryBound(to: PerThread.self) ?? makePerThread()
+        let caches = thread.pointee.caches
+        guard !thread.pointee.inUse else {
+            var fresh = Scratch()
+            return body(&fresh, caches.pointee)
         }
-        guard !box.inUse else {
-            var fresh: [UInt8] = []
-            var cache = TimestampCache()
-            return body(&fresh, &cache, box.caches)
-        }
-        box.inUse = true
-        defer { box.inUse = false }
-        box.bytes.removeAll(keepingCapacity: true)
-        return body(&box.bytes, &box.timestamps, box.caches)
+        thread.pointee.inUse = true
+        defer { thread.pointee.inUse = false }
+        thread.pointee.scratch.encoder.bytes.removeAll(keepingCapacity: true)
+        return body(&thread.pointee.scratch, caches.pointee)
     }
 }

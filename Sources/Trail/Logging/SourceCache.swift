@@ -5,12 +5,14 @@
 /// A direct-mapped table indexed by a hash of the strings' own bits, the line and the encoding's
 /// id; a slot is used only when its file, function, line and encoding are equal to the call's, so
 /// a collision costs a recomputation, never a wrong line. Not thread-safe: each thread has its own.
-final class SourceCache {
+struct SourceCache: ~Copyable {
     static let slotCount = 32  // a power of 2
     /// Room for a slot's bytes; longer call sites are encoded on every line.
     static let stride = 256
 
-    private struct Entry {
+    // Internal, not private: with a private type here, Swift 6.3.1 emits a broken module for a
+    // file that stores a `SourceCache` inline (``ScratchBuffer``).
+    struct Entry {
         var file = ""
         var function = ""
         var line: UInt = 0

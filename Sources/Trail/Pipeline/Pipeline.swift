@@ -151,7 +151,7 @@ public final class Pipeline: Sendable {
 
     /// Queues the line of `bytes` on every destination.
     func enqueue(level: LogLevel, bytes: UnsafeRawBufferPointer) {
-        for queue in lineQueues { queue._withUnsafeGuaranteedRef { $0.enqueue(level: level, bytes: bytes) } }
+        for queue in lineQueues { _ = queue._withUnsafeGuaranteedRef { $0.enqueue(level: level, bytes: bytes) } }
     }
 
     /// Writes out every line and span accepted so far; `false` if a destination did not finish in time.

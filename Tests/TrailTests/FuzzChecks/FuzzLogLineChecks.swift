@@ -135,22 +135,19 @@ extension FuzzChecks {
         }
     }
 
-    /// One line through `Logger.encode`, with the thread's scratch buffer and caches as `Logger.emit`
-    /// uses them.
     /// `base` with each of `pairs` replacing the pair with the same key, or added.
     static func override(_ base: [(String, FuzzExpected)], with pairs: [(String, FuzzExpected)]) -> [(String, FuzzExpected)] {
         base.filter { old in !pairs.contains { $0.0 == old.0 } } + pairs
     }
 
+    /// One line through `Logger.encode`, with the thread's scratch buffer and caches as `Logger.emit`
+    /// uses them.
     static func encodeLine(logger: Logger, level: LogLevel, message: String, fields: LogFields, context: Context) -> [UInt8] {
-        ScratchBuffer.with { buffer, timestamps, caches in
-            var encoder = JSONLineEncoder(reusing: [])
-            swap(&encoder.bytes, &buffer)
-            defer { swap(&encoder.bytes, &buffer) }
+        ScratchBuffer.with { scratch, caches in
             logger.encode(
-                into: &encoder, time: 1_700_000_000_123_456_789, timestamps: &timestamps, caches: caches, level: level,
+                into: &scratch.encoder, time: 1_700_000_000_123_456_789, timestamps: &scratch.timestamps, caches: caches, level: level,
                 message: message, fields: fields, error: nil, span: context.spanContext, contextFields: context.fields, file: "Fuzz/json-line.swift", function: "fuzz", line: 1)
-            return encoder.bytes
+            return scratch.encoder.bytes
         }
     }
 
