@@ -40,6 +40,32 @@ import Testing
         #expect(Tracked.live.load(ordering: .relaxed) == before)
     }
 
+    @Test func byteLimitedBatchesAcrossTheWrapKeepOrderAndLeakNothing() {
+        // Batches are moved out in one or two blocks; a byte limit may end one anywhere, also
+        // right at or just past the wrap.
+        let before = Tracked.live.load(ordering: .relaxed)
+        do {
+            var ring = RingBuffer<Tracked>(capacity: 7)
+            var next = 0, expected = 0
+            for round in 0..<60 {
+                while !ring.isFull && next < expected + 2 + round % 5 {
+                    ring.append(Tracked(next))
+                    next += 1
+                }
+                let limit = 1 + round % 4
+                let batch = ring.popFirst(max: 6, maxBytes: limit, byteCount: { $0.value % 3 })
+                #expect(!batch.isEmpty || ring.isEmpty)
+                #expect(batch.dropFirst().reduce(batch.first.map { $0.value % 3 } ?? 0) { $0 + $1.value % 3 } <= max(limit, batch.first.map { $0.value % 3 } ?? 0))
+                for element in batch {
+                    #expect(element.value == expected)
+                    expected += 1
+                }
+            }
+            #expect(ring.count == next - expected)
+        }
+        #expect(Tracked.live.load(ordering: .relaxed) == before)
+    }
+
     @Test func aBatchStopsAtItsByteLimitButAlwaysTakesOne() {
         var ring = RingBuffer<Int>(capacity: 8)
         for size in [5, 3, 4, 10, 1] { ring.append(size) }

@@ -74,19 +74,34 @@ struct RingBuffer<Element> {
     }
 
     /// Removes the oldest elements, in order: up to `max` of them and, after the first, only while
-    /// their `byteCount`s add up to at most `maxBytes`.
+    /// their `byteCount`s add up to at most `maxBytes`. They are moved out in one or two block moves
+    /// (the queue may wrap), not one at a time.
     mutating func popFirst(max: Int, maxBytes: Int = .max, byteCount: (Element) -> Int = { _ in 0 }) -> [Element] {
         let s = storage
-        let n = min(max, s.count)
-        var out = [Element]()
-        out.reserveCapacity(n)
-        var bytes = 0
-        while out.count < n {
-            let size = byteCount((s.base + s.head).pointee)
-            if !out.isEmpty && bytes + size > maxBytes { break }
-            bytes += size
-            out.append(s.takeOldest())
+        var n = Swift.min(max, s.count)
+        if maxBytes != .max {
+            var bytes = 0, fitting = 0, index = s.head
+            while fitting < n {
+                let size = byteCount((s.base + index).pointee)
+                if fitting > 0 && bytes + size > maxBytes { break }
+                bytes += size
+                fitting += 1
+                index += 1
+                if index == s.capacity { index = 0 }
+            }
+            n = fitting
         }
+        guard n > 0 else { return [] }
+        let out = [Element](unsafeUninitializedCapacity: n) { buffer, initialized in
+            let first = Swift.min(n, s.capacity - s.head)
+            buffer.baseAddress!.moveInitialize(from: s.base + s.head, count: first)
+            if n > first { (buffer.baseAddress! + first).moveInitialize(from: s.base, count: n - first) }
+            initialized = n
+        }
+        s.head += n
+        if s.head >= s.capacity { s.head -= s.capacity }
+        s.count -= n
+        if s.count == 0 { s.head = 0 }
         return out
     }
 }
