@@ -96,7 +96,7 @@ extension JSONLineEncoder {
 
     /// `"key":` with a comma before it unless it opens the object.
     mutating func otlpKey(_ key: StaticString) {
-        if let last = bytes.last, last != UInt8(ascii: "{") { appendRaw(",") }
+        if keyNeedsComma { appendRaw(",") }
         appendRaw("\"")
         appendRaw(key)
         appendRaw("\":")

@@ -25,9 +25,14 @@ public struct JSONLineEncoder {
     @inlinable
     public mutating func appendRaw(_ byte: UInt8) { bytes.append(byte) }
 
+    /// Whether a key appended now needs a comma before it: something was written and it was not
+    /// the `{` that opened the object.
+    @inline(__always)
+    var keyNeedsComma: Bool { bytes.last.map { $0 != UInt8(ascii: "{") } ?? false }
+
     /// Appends `"key":`, preceded by a comma unless it is the first key of the object.
     public mutating func appendKey(_ key: some StringProtocol) {
-        if let last = bytes.last, last != UInt8(ascii: "{") { bytes.append(UInt8(ascii: ",")) }
+        if keyNeedsComma { bytes.append(UInt8(ascii: ",")) }
         appendString(key)
         bytes.append(UInt8(ascii: ":"))
     }

@@ -248,8 +248,7 @@ public struct Logger: Sendable {
         key: String, file: String, function: String, line: UInt, cache: borrowing SourceCache, encoding: UInt64, to encoder: inout JSONLineEncoder
     ) -> Bool {
         guard let cached = cache.encoded(key: key, file: file, function: function, line: line, encoding: encoding) else { return false }
-        // As `appendKey`: a comma unless the previous byte opened an object.
-        let comma = encoder.bytes.last.map { $0 != UInt8(ascii: "{") } ?? false
+        let comma = encoder.keyNeedsComma
         encoder.appendUnsafe(maximum: cached.count + 3) { w in
             if comma { w.put(UInt8(ascii: ",")) }
             w.put(cached)
@@ -261,8 +260,7 @@ public struct Logger: Sendable {
     /// `,"source":{"file":…,"line":…,"function":…}`, encoded on every line: for a call site whose
     /// object is too long for the per-thread cache.
     private func appendSource(key: String, file: String, function: String, line: UInt, to encoder: inout JSONLineEncoder) {
-        // As `appendKey`: a comma unless the previous byte opened an object.
-        let comma = encoder.bytes.last.map { $0 != UInt8(ascii: "{") } ?? false
+        let comma = encoder.keyNeedsComma
         var file = file, function = function
         file.withUTF8 { fileBytes in
             function.withUTF8 { functionBytes in
