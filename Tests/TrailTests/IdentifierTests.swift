@@ -55,6 +55,25 @@ import Trail
         }
     }
 
+    @Test func hexDigitsMatchTheStandardLibraryForEveryNibbleInEveryPosition() {
+        // The digits are computed eight at a time in a word: each digit value in each position,
+        // and random values, against String(_:radix:).
+        func expected(_ value: UInt64) -> String {
+            let digits = String(value, radix: 16)
+            return String(repeating: "0", count: 16 - digits.count) + digits
+        }
+        var values: [UInt64] = [0, .max, 0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210]
+        for position in 0..<16 {
+            for digit in UInt64(0)...15 { values.append(digit << (4 * UInt64(position))) }
+        }
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<2000 { values.append(random.next()) }
+        for value in values {
+            #expect(SpanID(value).hexString == expected(value))
+            #expect(TraceID(high: value, low: ~value).hexString == expected(value) + expected(~value))
+        }
+    }
+
     @Test func randomIDsDoNotRepeatAcrossThreads() async {
         let generator = RandomIDGenerator()
         let ids = await withTaskGroup(of: [SpanID].self) { group in
