@@ -98,6 +98,59 @@ import TrailTesting
         }
     }
 
+    /// A value whose `appendJSON` logs a line with `keyCount` distinct keys (more than the
+    /// per-thread key cache holds, so every slot is replaced), then writes a string.
+    private struct CacheFlushingValue: LogValueConvertible {
+        let logger: Logger
+        let keyCount: Int
+        func appendJSON(to encoder: inout JSONLineEncoder) {
+            var fields = LogFields()
+            for i in 0..<keyCount { fields["flush_\(i)"] = i }
+            logger.debug("flush", fields)
+            encoder.appendString("flushed")
+        }
+    }
+
+    @Test func fieldsStayRightWhenKeysShareACacheSlotOrAValueReplacesTheCache() async throws {
+        // The per-thread key cache is direct-mapped: two keys of one call may share a slot, and a
+        // value's appendJSON may log and replace any slot. Calls of 2 to 40 keys in several
+        // pipelines (each with its own slot layout) share slots; a value that logs 300 keys in the
+        // middle of a call replaces every slot between the fields before and after it.
+        let other = LogHarness()
+        for round in 0..<6 {
+            let h = LogHarness()
+            for keyCount in [2, 5, 16, 17, 40] {
+                var fields = LogFields()
+                for i in 0..<keyCount { fields["key_\(round)_\(i)"] = i % 3 == 0 ? "s\(i)" as any LogValueConvertible : i }
+                h.logger.info("many", fields)
+                h.logger.info("many", fields)
+                var mixed: LogFields = ["before": 1, "b": true]
+                mixed["middle"] = CacheFlushingValue(logger: other.logger, keyCount: 300)
+                mixed["after"] = "x"
+                mixed["d"] = 2.5
+                mixed["key_\(round)_0"] = keyCount
+                h.logger.info("mixed", mixed)
+            }
+            let objects = await h.objects()
+            #expect(objects.count == 15)
+            for (index, object) in objects.enumerated() {
+                let keyCount = [2, 5, 16, 17, 40][index / 3]
+                if index % 3 == 2 {
+                    #expect(object["before"] as? Int == 1 && object["b"] as? Bool == true && object["middle"] as? String == "flushed")
+                    #expect(object["after"] as? String == "x" && object["d"] as? Double == 2.5)
+                    #expect(object["key_\(round)_0"] as? Int == keyCount)
+                } else {
+                    for i in 0..<keyCount {
+                        let key = "key_\(round)_\(i)"
+                        if i % 3 == 0 { #expect(object[key] as? String == "s\(i)", "\(key) of \(keyCount)") } else { #expect(object[key] as? Int == i, "\(key) of \(keyCount)") }
+                    }
+                    #expect(object.keys.filter { $0.hasPrefix("key_") }.count == keyCount, "no other keys: \(object.keys.sorted())")
+                }
+            }
+        }
+        #expect(await other.objects().count == 30)
+    }
+
     @Test func commonValueTypesAreWrittenExactlyAsTheirAppendJSON() async throws {
         // The logger writes String, Int, Bool and Double values without calling appendJSON: the text
         // must be the same.
@@ -183,7 +236,7 @@ import TrailTesting
         var rng = SeededGenerator(seed: 0xcafe)
         var expected: [(strict: Bool, key: String, value: Int)] = []
         for i in 0..<600 {
-            // 200 distinct keys (far more than the per-thread cache's 64 slots), some secret, some reserved.
+            // 200 distinct keys (more than the per-thread cache's 128 slots), some secret, some reserved.
             let n = Int(rng.next() % 200)
             let key = n % 17 == 0 ? "token_\(n)" : n % 23 == 0 ? "level" : "key_\(n)"
             let useStrict = i % 2 == 0
