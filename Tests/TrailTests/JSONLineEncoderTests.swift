@@ -57,6 +57,27 @@ func decodeJSON(_ text: String) throws -> Any {
 @Suite struct JSONLineEncoderTests {
     // MARK: Escaping
 
+    @Test func oneSpecialCharacterAtEveryPositionOfShortAndMediumTextsIsEscapedExactlyThere() throws {
+        // Plain bytes go out 8 at a time, the rest one by one: a character that needs escaping (or
+        // is not ASCII) at any position, in texts of every length up to 40 (around and across the
+        // 8-byte steps), comes out escaped exactly once and everything else unchanged.
+        let specials: [(String, String)] = [
+            ("\"", #"\""#), ("\\", #"\\"#), ("\n", #"\n"#), ("\u{7F}", #"\u007f"#), ("\u{2028}", #"\u2028"#),
+            ("\u{85}", #"\u0085"#), ("é", "é"), ("\u{1F600}", "\u{1F600}"),
+        ]
+        for length in 0...40 {
+            let plain = String((0..<length).map { Character(UnicodeScalar(UInt8(ascii: "a") + UInt8($0 % 26))) })
+            #expect(encodedString(plain) == "\"" + plain + "\"")
+            for (special, escaped) in specials {
+                for position in 0...length {
+                    let text = String(plain.prefix(position)) + special + String(plain.dropFirst(position))
+                    let expected = "\"" + String(plain.prefix(position)) + escaped + String(plain.dropFirst(position)) + "\""
+                    #expect(encodedString(text) == expected, "length \(length), position \(position)")
+                }
+            }
+        }
+    }
+
     @Test func controlCharactersAndDELAreEscapedWithTheirShortFormOrAsLowercaseUnicodeEscapes() {
         let short: [UInt8: String] = [0x08: #"\b"#, 0x09: #"\t"#, 0x0A: #"\n"#, 0x0C: #"\f"#, 0x0D: #"\r"#]
         for byte in Array(UInt8(0)..<0x20) + [0x7F] {
