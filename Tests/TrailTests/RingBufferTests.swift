@@ -14,56 +14,50 @@ import Testing
         deinit { Self.live.subtract(1, ordering: .relaxed) }
     }
 
-    @Test func elementsComeOutInOrderAcrossTheWrapAndNoneLeaks() {
+    /// Runs `rounds` rounds on a ring of `capacity`: each fills it up to `ahead(round)` elements
+    /// past those taken so far, then `take` removes some. Checks that the elements come out in
+    /// order and that none leaks, the ones still in the ring at the end (some past the wrap)
+    /// included: its storage must free them.
+    private func checkOrderAndNoLeak(
+        capacity: Int, rounds: Int, ahead: (Int) -> Int, take: (inout RingBuffer<Tracked>, Int) -> [Tracked]
+    ) {
         let before = Tracked.live.load(ordering: .relaxed)
         do {
-            var ring = RingBuffer<Tracked>(capacity: 5)
+            var ring = RingBuffer<Tracked>(capacity: capacity)
             var next = 0, expected = 0
-            for round in 0..<40 {
-                while !ring.isFull && next < expected + 3 + round % 3 {
+            for round in 0..<rounds {
+                while !ring.isFull && next < expected + ahead(round) {
                     ring.append(Tracked(next))
                     next += 1
                 }
-                let batch = ring.popFirst(max: 2 + round % 2)
-                for element in batch {
+                for element in take(&ring, round) {
                     #expect(element.value == expected)
-                    expected += 1
-                }
-                if round % 5 == 0, let first = ring.popFirst() {
-                    #expect(first.value == expected)
                     expected += 1
                 }
             }
             #expect(ring.count == next - expected)
-            // `ring` still holds elements, some of them past the wrap: its storage must free them.
         }
         #expect(Tracked.live.load(ordering: .relaxed) == before)
+    }
+
+    @Test func elementsComeOutInOrderAcrossTheWrapAndNoneLeaks() {
+        checkOrderAndNoLeak(capacity: 5, rounds: 40, ahead: { 3 + $0 % 3 }) { ring, round in
+            var taken = ring.popFirst(max: 2 + round % 2)
+            if round % 5 == 0, let first = ring.popFirst() { taken.append(first) }
+            return taken
+        }
     }
 
     @Test func byteLimitedBatchesAcrossTheWrapKeepOrderAndLeakNothing() {
         // Batches are moved out in one or two blocks; a byte limit may end one anywhere, also
         // right at or just past the wrap.
-        let before = Tracked.live.load(ordering: .relaxed)
-        do {
-            var ring = RingBuffer<Tracked>(capacity: 7)
-            var next = 0, expected = 0
-            for round in 0..<60 {
-                while !ring.isFull && next < expected + 2 + round % 5 {
-                    ring.append(Tracked(next))
-                    next += 1
-                }
-                let limit = 1 + round % 4
-                let batch = ring.popFirst(max: 6, maxBytes: limit, byteCount: { $0.value % 3 })
-                #expect(!batch.isEmpty || ring.isEmpty)
-                #expect(batch.dropFirst().reduce(batch.first.map { $0.value % 3 } ?? 0) { $0 + $1.value % 3 } <= max(limit, batch.first.map { $0.value % 3 } ?? 0))
-                for element in batch {
-                    #expect(element.value == expected)
-                    expected += 1
-                }
-            }
-            #expect(ring.count == next - expected)
+        checkOrderAndNoLeak(capacity: 7, rounds: 60, ahead: { 2 + $0 % 5 }) { ring, round in
+            let limit = 1 + round % 4
+            let batch = ring.popFirst(max: 6, maxBytes: limit, byteCount: { $0.value % 3 })
+            #expect(!batch.isEmpty || ring.isEmpty)
+            #expect(batch.dropFirst().reduce(batch.first.map { $0.value % 3 } ?? 0) { $0 + $1.value % 3 } <= max(limit, batch.first.map { $0.value % 3 } ?? 0))
+            return batch
         }
-        #expect(Tracked.live.load(ordering: .relaxed) == before)
     }
 
     @Test func aBatchStopsAtItsByteLimitButAlwaysTakesOne() {

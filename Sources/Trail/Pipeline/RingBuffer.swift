@@ -18,15 +18,31 @@ struct RingBuffer<Element> {
             base = .allocate(capacity: capacity)
         }
 
-        /// Moves the oldest element out (there is one); once empty, starts again at the first slot.
+        /// Moves the oldest element out (there is one).
         @inline(__always)
         func takeOldest() -> Element {
             let element = (base + head).move()
-            head += 1
-            if head == capacity { head = 0 }
-            count -= 1
-            if count == 0 { head = 0 }
+            removeOldest(1)
             return element
+        }
+
+        /// Moves the `n` oldest elements (there are that many) to `target`, in order: one or two
+        /// block moves, as the queue may wrap.
+        func moveOldest(_ n: Int, to target: UnsafeMutablePointer<Element>) {
+            let first = min(n, capacity - head)
+            target.moveInitialize(from: base + head, count: first)
+            if n > first { (target + first).moveInitialize(from: base, count: n - first) }
+            removeOldest(n)
+        }
+
+        /// Gives up the `n` oldest slots, whose elements were moved out; once empty, starts again
+        /// at the first slot.
+        @inline(__always)
+        private func removeOldest(_ n: Int) {
+            head += n
+            if head >= capacity { head -= capacity }
+            count -= n
+            if count == 0 { head = 0 }
         }
 
         deinit {
@@ -74,8 +90,8 @@ struct RingBuffer<Element> {
     }
 
     /// Removes the oldest elements, in order: up to `max` of them and, after the first, only while
-    /// their `byteCount`s add up to at most `maxBytes`. They are moved out in one or two block moves
-    /// (the queue may wrap), not one at a time.
+    /// their `byteCount`s add up to at most `maxBytes`, moved out in one or two block moves rather
+    /// than one at a time.
     mutating func popFirst(max: Int, maxBytes: Int = .max, byteCount: (Element) -> Int = { _ in 0 }) -> [Element] {
         let s = storage
         var n = Swift.min(max, s.count)
@@ -92,16 +108,9 @@ struct RingBuffer<Element> {
             n = fitting
         }
         guard n > 0 else { return [] }
-        let out = [Element](unsafeUninitializedCapacity: n) { buffer, initialized in
-            let first = Swift.min(n, s.capacity - s.head)
-            buffer.baseAddress!.moveInitialize(from: s.base + s.head, count: first)
-            if n > first { (buffer.baseAddress! + first).moveInitialize(from: s.base, count: n - first) }
+        return [Element](unsafeUninitializedCapacity: n) { buffer, initialized in
+            s.moveOldest(n, to: buffer.baseAddress!)
             initialized = n
         }
-        s.head += n
-        if s.head >= s.capacity { s.head -= s.capacity }
-        s.count -= n
-        if s.count == 0 { s.head = 0 }
-        return out
     }
 }
