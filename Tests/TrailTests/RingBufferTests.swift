@@ -1,17 +1,23 @@
-import Synchronization
 import Testing
 @testable import Trail
 
 @Suite struct RingBufferTests {
-    /// Counts live instances, so that a leaked or doubly destroyed element shows.
+    /// Counts live elements, so that a leaked or doubly destroyed one shows. One count per check:
+    /// the tests of this suite run in parallel, and a count shared between them would see the
+    /// other test's elements.
+    final class LiveCount {
+        var value = 0
+    }
+
     final class Tracked {
-        static let live = Atomic<Int>(0)
         let value: Int
-        init(_ value: Int) {
+        let count: LiveCount
+        init(_ value: Int, count: LiveCount) {
             self.value = value
-            Self.live.add(1, ordering: .relaxed)
+            self.count = count
+            count.value += 1
         }
-        deinit { Self.live.subtract(1, ordering: .relaxed) }
+        deinit { count.value -= 1 }
     }
 
     /// Runs `rounds` rounds on a ring of `capacity`: each fills it up to `ahead(round)` elements
@@ -21,13 +27,13 @@ import Testing
     private func checkOrderAndNoLeak(
         capacity: Int, rounds: Int, ahead: (Int) -> Int, take: (inout RingBuffer<Tracked>, Int) -> [Tracked]
     ) {
-        let before = Tracked.live.load(ordering: .relaxed)
+        let live = LiveCount()
         do {
             var ring = RingBuffer<Tracked>(capacity: capacity)
             var next = 0, expected = 0
             for round in 0..<rounds {
                 while !ring.isFull && next < expected + ahead(round) {
-                    ring.append(Tracked(next))
+                    ring.append(Tracked(next, count: live))
                     next += 1
                 }
                 for element in take(&ring, round) {
@@ -36,8 +42,9 @@ import Testing
                 }
             }
             #expect(ring.count == next - expected)
+            #expect(live.value == ring.count)
         }
-        #expect(Tracked.live.load(ordering: .relaxed) == before)
+        #expect(live.value == 0)
     }
 
     @Test func elementsComeOutInOrderAcrossTheWrapAndNoneLeaks() {
