@@ -39,11 +39,22 @@ struct RingBuffer<Element> {
         /// at the first slot.
         @inline(__always)
         private func removeOldest(_ n: Int) {
-            head += n
-            if head >= capacity { head -= capacity }
+            head = index(n)
             count -= n
             if count == 0 { head = 0 }
         }
+
+        /// The index of the slot `offset` places after the oldest one (`offset <= capacity`),
+        /// wrapping around.
+        @inline(__always)
+        private func index(_ offset: Int) -> Int {
+            let index = head + offset
+            return index >= capacity ? index - capacity : index
+        }
+
+        /// The slot `offset` places after the oldest one: `slot(count)` is where the next element goes.
+        @inline(__always)
+        func slot(_ offset: Int) -> UnsafeMutablePointer<Element> { base + index(offset) }
 
         deinit {
             // The live elements are `count` slots from `head`, wrapping around.
@@ -76,9 +87,7 @@ struct RingBuffer<Element> {
     mutating func append(initializing initialize: (UnsafeMutablePointer<Element>) -> Void) {
         let s = storage
         precondition(s.count < s.capacity, "ring buffer overflow")
-        var index = s.head + s.count
-        if index >= s.capacity { index -= s.capacity }
-        initialize(s.base + index)
+        initialize(s.slot(s.count))
         s.count += 1
     }
 
@@ -96,14 +105,12 @@ struct RingBuffer<Element> {
         let s = storage
         var n = Swift.min(max, s.count)
         if maxBytes != .max {
-            var bytes = 0, fitting = 0, index = s.head
+            var bytes = 0, fitting = 0
             while fitting < n {
-                let size = byteCount((s.base + index).pointee)
+                let size = byteCount(s.slot(fitting).pointee)
                 if fitting > 0 && bytes + size > maxBytes { break }
                 bytes += size
                 fitting += 1
-                index += 1
-                if index == s.capacity { index = 0 }
             }
             n = fitting
         }
